@@ -1,0 +1,252 @@
+"""``Layer.__call__``: building, ``training``, masks, and the eager fast path.
+
+Every call runs ``call()`` inside a scope (:mod:`lamina.core.scope`). A nested call
+joins its caller's scope. An outermost eager call makes its own scope over the
+layer's variables and, when done, writes the state updates back into their boxes:
+the same code path as ``apply``, with the façade's values. A built layer's
+outermost eager call goes through a per-layer ``jax.jit`` of that path (one
+dispatch instead of one per op); a ``call`` that cannot be traced (Python control
+flow on values) falls back to op-by-op execution, as does
+``lamina.config.set_run_eagerly(True)``.
+"""
+
+import warnings
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from lamina.core import config, masking, statics, tracking
+from lamina.core.call_signature import call_signature
+from lamina.core.input_spec import InputSpec, check_input
+from lamina.core.scope import Scope, activate, current_scope
+from lamina.core.variable import Variable
+
+_NOT_TRACEABLE = (
+    jax.errors.ConcretizationTypeError,
+    jax.errors.TracerArrayConversionError,
+    jax.errors.TracerIntegerConversionError,
+)
+
+
+class CallingMixin:
+    """The ``__call__`` half of :class:`~lamina.core.layer.Layer`."""
+
+    def __call__(self, *args, **kwargs):
+        scope = current_scope()
+        if scope is not None:
+            return self._call_in(scope, args, kwargs)
+        return self._outermost_call(args, kwargs)
+
+    # ---------------------------------------------------------- any call
+    def _call_in(self, scope, args, kwargs):
+        """Run ``call`` within ``scope``: resolve training and mask, build, check."""
+        sig = call_signature(type(self))
+        args = tuple(jnp.asarray(a) if isinstance(a, np.ndarray) else a for a in args)
+        kwargs = dict(kwargs)
+        training = kwargs.pop("training", None)
+        if training is None:
+            training = scope.training
+        if training is None:
+            training = sig.training_default
+        if sig.has_training and training is not None:
+            kwargs["training"] = training
+        first = args[0] if args else kwargs.get(sig.first_arg)
+        previous_mask = kwargs.get("mask")
+        if previous_mask is None:
+            previous_mask = masking.masks_of(first)
+            if sig.has_mask and previous_mask is not None:
+                kwargs["mask"] = previous_mask
+        if not self.built:
+            self._build_for(sig, args, kwargs)
+        if self.input_spec is not None:
+            self._check_inputs(first)
+        outer_training, scope.training = scope.training, training
+        try:
+            outputs = self.call(*args, **kwargs)
+        finally:
+            scope.training = outer_training
+        if self.activity_regularizer is not None:
+            for out in jax.tree.leaves(outputs):
+                self.add_loss(self.activity_regularizer(out))
+        if self.supports_masking:
+            masking.attach(outputs, self.compute_mask(first, previous_mask))
+        return outputs
+
+    def _build_for(self, sig, args, kwargs):
+        bound = dict(zip(sig.arg_names, args)) | kwargs
+        names = sig.build_shape_args or (sig.first_arg,)
+        shapes = [_shapes(bound.get(name)) for name in names]
+        before = len(self._own_vars)
+        # Build creates concrete weights even inside a user's jax.jit trace.
+        with jax.ensure_compile_time_eval():
+            self.build(*shapes)
+        self.built = True
+        first = bound.get(sig.first_arg)
+        if (sig.build_overridden and self.input_spec is None and len(self._own_vars) > before
+                and hasattr(first, "shape") and len(first.shape) >= 1):
+            # Weights sized from the last axis: a later input must keep that size.
+            object.__setattr__(self, "input_spec", InputSpec(axes={-1: first.shape[-1]}))
+            object.__setattr__(self, "_implicit_spec", True)
+
+    def _check_inputs(self, first):
+        specs = self.input_spec
+        leaves = [x for x in jax.tree.leaves(first) if hasattr(x, "shape")]
+        specs = list(specs) if isinstance(specs, list | tuple) else [specs] * len(leaves)
+        if len(specs) != len(leaves):
+            raise ValueError(
+                f"Layer '{self.path}' expects {len(specs)} input(s), received {len(leaves)}."
+            )
+        for index, (spec, leaf) in enumerate(zip(specs, leaves)):
+            if spec is not None:
+                check_input(self.path, spec, tuple(leaf.shape), index)
+
+    # ---------------------------------------------------- outermost call
+    def _outermost_call(self, args, kwargs):
+        sig = call_signature(type(self))
+        if sig.has_mask and kwargs.get("mask") is None:
+            # Masks of eager tensors are found by identity, which tracing loses.
+            mask = masking.masks_of(args[0] if args else kwargs.get(sig.first_arg))
+            if mask is not None:
+                kwargs = {**kwargs, "mask": mask}
+        if self.built and self._eager is not False and not config.run_eagerly():
+            arrays, spec = statics.split(args, kwargs)
+            if spec is not None and not any(isinstance(a, jax.core.Tracer) for a in arrays):
+                try:
+                    return self._compiled_call(arrays, spec)
+                except _NOT_TRACEABLE:
+                    object.__setattr__(self, "_eager", False)
+        return self._eager_call(args, kwargs)
+
+    def _eager_call(self, args, kwargs):
+        variables, _ = tracking.cached_walk(self)
+        scope = Scope(writable={id(v) for _, v in variables if not v.trainable}, owner=self)
+        with activate(scope):
+            outputs = self._call_in(scope, args, kwargs)
+            out_masks = masking.masks_of(outputs)
+        for vid, var in scope.written.items():
+            value = scope.values[vid]
+            if isinstance(value, jax.core.Tracer):
+                raise ValueError(
+                    f"Layer '{self.name}' updated its state (variable '{var.path}') while"
+                    " called inside a JAX transformation (jit/grad/vmap/scan) on the façade:"
+                    " the new value is traced and cannot be stored in the variable. Call"
+                    " `layer.apply(params, state, ...)` there instead; it returns the new state."
+                )
+            var._value = value
+        self._store_losses(scope.losses)
+        masking.attach(outputs, out_masks)
+        return outputs
+
+    def _store_losses(self, losses):
+        layers = self._flatten_layers()
+        for layer in layers:
+            layer._call_losses = []
+        traced = False
+        for layer, loss in losses:
+            if isinstance(loss, jax.core.Tracer):
+                traced = True
+            else:
+                layer._call_losses.append(loss)
+        if traced:
+            warnings.warn(
+                f"Layer '{self.name}' was called inside a JAX transformation: the losses it"
+                " added are traced values and are not kept in `layer.losses`. Use"
+                " `apply(..., return_losses=True)` to get them.",
+                stacklevel=4,
+            )
+
+    def _compiled_call(self, arrays, spec):
+        plan = self._eager_plan()
+        outputs, new_state, losses, masks, var_outputs = plan.fn(
+            [v._value for v in plan.variables], arrays, spec
+        )
+        for var, value in zip(plan.state_vars, new_state):
+            var._value = value
+        for layer in plan.layers:
+            layer._call_losses = []
+        for index, values in losses.items():
+            plan.layers[int(index)]._call_losses = list(values)
+        masking.attach(outputs, masks)
+        if var_outputs:
+            leaves, treedef = jax.tree.flatten(outputs)
+            for key in var_outputs:
+                leaf, var = map(int, key.split(":"))
+                leaves[leaf] = plan.variables[var]
+            outputs = jax.tree.unflatten(treedef, leaves)
+        return outputs
+
+    def _eager_plan(self):
+        plan = self._eager
+        if plan is not None and plan.generation == tracking.generation:
+            return plan
+        fresh = _EagerPlan(self)
+        if plan is not None and plan.same_structure(fresh):
+            plan.generation = fresh.generation
+            return plan
+        object.__setattr__(self, "_eager", fresh)
+        return fresh
+
+
+class _EagerPlan:
+    """One layer's compiled eager call: its variables in a fixed order, and the jit."""
+
+    def __init__(self, layer):
+        variables, _ = tracking.cached_walk(layer)
+        self.generation = tracking.generation
+        self.variables = [v for _, v in variables]
+        self.state_vars = [v for v in self.variables if not v.trainable]
+        self.layers = layer._flatten_layers()
+        self.trainable = tuple(v.trainable for v in self.variables)
+        ids = [id(v) for v in self.variables]
+        state_ids = [id(v) for v in self.state_vars]
+        layer_index = {id(x): i for i, x in enumerate(self.layers)}
+        var_index = dict(zip(ids, range(len(ids))))
+
+        def run(values, arrays, spec):
+            args, kwargs = statics.merge(arrays, spec)
+            scope = Scope(values=dict(zip(ids, values)), writable=set(state_ids), owner=layer)
+            with activate(scope):
+                outputs = layer._call_in(scope, args, kwargs)
+                masks = masking.masks_of(outputs)
+                outputs, var_outputs = detach_variables(outputs, var_index)
+            new_state = [scope.values[i] for i in state_ids]
+            losses = {}
+            for owner, loss in scope.losses:
+                losses.setdefault(str(layer_index.get(id(owner), 0)), []).append(loss)
+            return outputs, new_state, losses, masks, var_outputs
+
+        self.fn = jax.jit(run, static_argnums=2)
+
+    def same_structure(self, other) -> bool:
+        return (
+            len(self.variables) == len(other.variables)
+            and all(a is b for a, b in zip(self.variables, other.variables))
+            and self.trainable == other.trainable
+            and len(self.layers) == len(other.layers)
+            and all(a is b for a, b in zip(self.layers, other.layers))
+        )
+
+
+def detach_variables(outputs, var_index=None):
+    """Variables in ``outputs`` replaced by their current values.
+
+    Returns ``(outputs, positions)``; ``positions`` is a dict whose keys
+    ``"leaf:variable"`` say where a variable stood (values are None so the keys
+    stay static through ``jax.jit``).
+    """
+    leaves, treedef = jax.tree.flatten(outputs, is_leaf=lambda x: isinstance(x, Variable))
+    positions = {}
+    for i, leaf in enumerate(leaves):
+        if isinstance(leaf, Variable):
+            if var_index is not None and id(leaf) in var_index:
+                positions[f"{i}:{var_index[id(leaf)]}"] = None
+            leaves[i] = leaf.value
+    return jax.tree.unflatten(treedef, leaves), positions
+
+
+def _shapes(value):
+    """The shape tuple of an array, or a matching structure of shape tuples."""
+    if value is None:
+        return None
+    return jax.tree.map(lambda x: tuple(np.shape(x)), value)

@@ -1,0 +1,3 @@
+"""Utilities with Keras' names."""
+
+from lamina.utils.seeding import set_random_seed
