@@ -18,7 +18,7 @@ import numpy as np
 
 from lamina.core import config, masking, statics, tracking
 from lamina.core.call_signature import call_signature
-from lamina.core.input_spec import InputSpec, check_input
+from lamina.core.input_spec import check_input
 from lamina.core.scope import Scope, activate, current_scope
 from lamina.core.variable import Variable
 
@@ -27,6 +27,10 @@ _NOT_TRACEABLE = (
     jax.errors.TracerArrayConversionError,
     jax.errors.TracerIntegerConversionError,
 )
+
+
+class InputShapeError(ValueError):
+    """A layer received an input whose rank or last dimension differs from its build."""
 
 
 class CallingMixin:
@@ -64,6 +68,8 @@ class CallingMixin:
         outer_training, scope.training = scope.training, training
         try:
             outputs = self.call(*args, **kwargs)
+        except (TypeError, ValueError) as err:
+            raise self._explain_input_error(first, err) from err
         finally:
             scope.training = outer_training
         if self.activity_regularizer is not None:
@@ -77,17 +83,27 @@ class CallingMixin:
         bound = dict(zip(sig.arg_names, args)) | kwargs
         names = sig.build_shape_args or (sig.first_arg,)
         shapes = [_shapes(bound.get(name)) for name in names]
-        before = len(self._own_vars)
         # Build creates concrete weights even inside a user's jax.jit trace.
         with jax.ensure_compile_time_eval():
             self.build(*shapes)
         self.built = True
-        first = bound.get(sig.first_arg)
-        if (sig.build_overridden and self.input_spec is None and len(self._own_vars) > before
-                and hasattr(first, "shape") and len(first.shape) >= 1):
-            # Weights sized from the last axis: a later input must keep that size.
-            object.__setattr__(self, "input_spec", InputSpec(axes={-1: first.shape[-1]}))
-            object.__setattr__(self, "_implicit_spec", True)
+        if isinstance(shapes[0], tuple) and all(isinstance(d, int) for d in shapes[0]):
+            object.__setattr__(self, "_build_shape", shapes[0])
+
+    def _explain_input_error(self, first, err):
+        """``err`` restated with the layer's path and shapes when the input no longer
+        matches the shape the layer was built for (rank or last dimension)."""
+        built = getattr(self, "_build_shape", None)
+        shape = tuple(getattr(first, "shape", ()))
+        if isinstance(err, InputShapeError) or built is None or not hasattr(first, "shape"):
+            return err
+        if len(shape) == len(built) and (not shape or shape[-1] == built[-1]):
+            return err
+        return InputShapeError(
+            f"Layer '{self.path}' was built for inputs of shape {built} and received an"
+            f" input of shape {shape}: expected rank {len(built)} with last dimension"
+            f" {built[-1] if built else None}. The call failed with: {err}"
+        )
 
     def _check_inputs(self, first):
         specs = self.input_spec

@@ -24,8 +24,8 @@ _PLAIN = (int, float, str, bool, type(None))
 # Bookkeeping attributes: never tracked, whatever they hold.
 _INTERNAL = frozenset((
     "_tracked_names", "_own_vars", "_owner", "_call_losses", "_extra_losses", "built",
-    "_trainable", "_eager", "input_spec", "_implicit_spec", "_auto_config", "_walk_cache",
-    "_shape_kwargs", "_dtype",
+    "_trainable", "_eager", "input_spec", "_auto_config", "_walk_cache",
+    "_shape_kwargs", "_dtype", "_build_shape",
 ))
 
 
@@ -74,7 +74,6 @@ class Layer(CallingMixin, PureMixin):
             "_trainable": True,
             "_eager": None,
             "input_spec": None,
-            "_implicit_spec": False,
         }
         for key, value in internals.items():
             object.__setattr__(layer, key, value)

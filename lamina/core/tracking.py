@@ -111,6 +111,7 @@ def walk(root):
                 if id(leaf) in seen:
                     continue
                 seen.add(id(leaf))
+                adopt(obj, leaf)  # children added after assignment (list.append) too
                 if isinstance(leaf, Variable):
                     variables.append(((*prefix, *sub), leaf))
                 else:

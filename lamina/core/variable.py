@@ -88,8 +88,8 @@ class Variable:
         if self._initializer is None:
             self._constant = value
         scope = current_scope()
-        if scope is not None:
-            scope.writable.add(id(self))
+        if scope is not None and not self.trainable:
+            scope.writable.add(id(self))  # state created during a call (lazy build)
         tracking.bump()
 
     # ----------------------------------------------------------------- reading
@@ -163,7 +163,7 @@ class Variable:
                 f"Variable '{self.path}'.{method}: expected shape {self._shape},"
                 f" received {tuple(value.shape)}."
             )
-        if not same_shape and jnp.broadcast_shapes(value.shape, self._shape) != self._shape:
+        if not same_shape and not _broadcasts_to(tuple(value.shape), self._shape):
             raise ValueError(
                 f"Variable '{self.path}'.{method}: a value of shape {tuple(value.shape)}"
                 f" does not broadcast to the variable's shape {self._shape}."
@@ -238,6 +238,12 @@ jax.tree_util.register_pytree_node(Variable, _flatten, _unflatten)
 
 def _is_arraylike(obj) -> bool:
     return isinstance(obj, np.ndarray | jax.Array | Variable) or hasattr(obj, "__array__")
+
+
+def _broadcasts_to(shape, target) -> bool:
+    if len(shape) > len(target):
+        return False
+    return all(a in (1, b) for a, b in zip(reversed(shape), reversed(target)))
 
 
 def _dtype_kind(dtype) -> str:
