@@ -37,13 +37,20 @@ def call_signature(cls) -> CallSignature:
     var_kw = any(p.kind is p.VAR_KEYWORD for p in params)
     positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     training = next((p for p in params if p.name == "training"), None)
-    default = None if training is None or training.default is inspect.Parameter.empty else training.default
+    default = (
+        None
+        if training is None or training.default is inspect.Parameter.empty
+        else training.default
+    )
     build_params = [
-        p.name for p in list(inspect.signature(cls.build).parameters.values())[1:]
+        p.name
+        for p in list(inspect.signature(cls.build).parameters.values())[1:]
         if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
     ]
     shape_args = ()
-    if len(build_params) > 1 or (build_params and build_params[0] not in ("input_shape", "inputs_shape")):
+    if len(build_params) > 1 or (
+        build_params and build_params[0] not in ("input_shape", "inputs_shape")
+    ):
         wanted = tuple(n[: -len("_shape")] for n in build_params if n.endswith("_shape"))
         if wanted and all(w in positional for w in wanted):
             shape_args = wanted

@@ -13,8 +13,18 @@ class InputSpec:
     Example: ``Dense`` sets ``InputSpec(min_ndim=2, axes={-1: input_dim})`` in build.
     """
 
-    def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None,
-                 axes=None, allow_last_axis_squeeze=False, name=None, optional=False):
+    def __init__(
+        self,
+        dtype=None,
+        shape=None,
+        ndim=None,
+        max_ndim=None,
+        min_ndim=None,
+        axes=None,
+        allow_last_axis_squeeze=False,
+        name=None,
+        optional=False,
+    ):
         self.dtype = dtype
         self.shape = None if shape is None else tuple(shape)
         self.ndim = len(self.shape) if self.shape is not None else ndim
@@ -30,7 +40,8 @@ class InputSpec:
 
 
 def check_input(layer_path: str, spec: InputSpec, shape: tuple, index: int = 0) -> None:
-    """Raise a ValueError naming the layer, the input and both shapes if ``shape`` breaks ``spec``."""
+    """Raise a ValueError naming the layer, the input and both shapes if ``shape`` breaks
+    ``spec``."""
     where = f"Input {index} of layer '{layer_path}'"
     rank = len(shape)
 

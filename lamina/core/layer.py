@@ -22,11 +22,24 @@ _BASE_KWARGS = ("name", "dtype", "trainable", "autocast", "activity_regularizer"
 _SHAPE_KWARGS = ("input_shape", "input_dim", "batch_input_shape", "batch_size")
 _PLAIN = (int, float, str, bool, type(None))
 # Bookkeeping attributes: never tracked, whatever they hold.
-_INTERNAL = frozenset((
-    "_tracked_names", "_own_vars", "_owner", "_call_losses", "_extra_losses", "built",
-    "_trainable", "_eager", "input_spec", "_auto_config", "_walk_cache",
-    "_shape_kwargs", "_dtype", "_build_shape",
-))
+_INTERNAL = frozenset(
+    (
+        "_tracked_names",
+        "_own_vars",
+        "_owner",
+        "_call_losses",
+        "_extra_losses",
+        "built",
+        "_trainable",
+        "_eager",
+        "input_spec",
+        "_auto_config",
+        "_walk_cache",
+        "_shape_kwargs",
+        "_dtype",
+        "_build_shape",
+    )
+)
 
 
 class Layer(CallingMixin, PureMixin):
@@ -80,8 +93,16 @@ class Layer(CallingMixin, PureMixin):
         object.__setattr__(layer, "_auto_config", _capture_init_args(cls, args, kwargs))
         return layer
 
-    def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None,
-                 autocast=True, name=None, **kwargs):
+    def __init__(
+        self,
+        *,
+        activity_regularizer=None,
+        trainable=True,
+        dtype=None,
+        autocast=True,
+        name=None,
+        **kwargs,
+    ):
         unknown = [k for k in kwargs if k not in _SHAPE_KWARGS]
         if unknown:
             raise TypeError(
@@ -104,8 +125,11 @@ class Layer(CallingMixin, PureMixin):
         if name in _INTERNAL:
             object.__setattr__(self, name, value)
             return
-        if name in self.__dict__.get("_tracked_names", ()) and not tracking.contains_trackables(value) \
-                and not isinstance(value, list | dict):
+        if (
+            name in self.__dict__.get("_tracked_names", ())
+            and not tracking.contains_trackables(value)
+            and not isinstance(value, list | dict)
+        ):
             del self._tracked_names[name]
             tracking.bump()
         if isinstance(value, list | dict) or tracking.contains_trackables(value):
@@ -124,7 +148,9 @@ class Layer(CallingMixin, PureMixin):
     def _lamina_children(self):
         """Ordered ``(key, child)``: tracked attributes, then variables made by add_weight only."""
         children = [(name, self.__dict__[name]) for name in self._tracked_names]
-        attached = {id(leaf) for key, value in children for _, leaf in tracking.iter_entries(key, value)}
+        attached = {
+            id(leaf) for key, value in children for _, leaf in tracking.iter_entries(key, value)
+        }
         taken = set(self._tracked_names)
         for var in self._own_vars:
             if id(var) not in attached:
@@ -137,9 +163,18 @@ class Layer(CallingMixin, PureMixin):
         return children
 
     # --------------------------------------------------------------- weights
-    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
-                   autocast=True, regularizer=None, constraint=None, aggregation="none",
-                   name=None):
+    def add_weight(
+        self,
+        shape=None,
+        initializer=None,
+        dtype=None,
+        trainable=True,
+        autocast=True,
+        regularizer=None,
+        constraint=None,
+        aggregation="none",
+        name=None,
+    ):
         """Create a variable owned by this layer and return it.
 
         Args:
@@ -163,8 +198,14 @@ class Layer(CallingMixin, PureMixin):
             floating = np.issubdtype(np.dtype(dtype), np.floating) if dtype != "bfloat16" else True
             initializer = "glorot_uniform" if floating else "zeros"
         variable = Variable(
-            initializer, shape=shape, dtype=dtype, trainable=trainable and self._trainable,
-            name=name, regularizer=regularizer, constraint=constraint, autocast=autocast,
+            initializer,
+            shape=shape,
+            dtype=dtype,
+            trainable=trainable and self._trainable,
+            name=name,
+            regularizer=regularizer,
+            constraint=constraint,
+            autocast=autocast,
             aggregation=aggregation,
         )
         variable._born_trainable = bool(trainable)
@@ -222,9 +263,7 @@ class Layer(CallingMixin, PureMixin):
         return self._collect_variables(include_seeds=True)
 
     trainable_variables = property(lambda self: self.trainable_weights)
-    non_trainable_variables = property(
-        lambda self: [v for v in self.variables if not v.trainable]
-    )
+    non_trainable_variables = property(lambda self: [v for v in self.variables if not v.trainable])
 
     def count_params(self) -> int:
         """Total number of scalars in ``weights``; the layer must be built."""
@@ -305,8 +344,10 @@ class Layer(CallingMixin, PureMixin):
         reg = self.activity_regularizer
         if reg is not None and hasattr(reg, "get_config"):
             cfg["activity_regularizer"] = {
-                "module": "lamina.regularizers", "class_name": type(reg).__name__,
-                "config": reg.get_config(), "registered_name": None,
+                "module": "lamina.regularizers",
+                "class_name": type(reg).__name__,
+                "config": reg.get_config(),
+                "registered_name": None,
             }
         for key, value in (self._auto_config or {}).items():
             cfg.setdefault(key, value)
@@ -336,8 +377,11 @@ class Layer(CallingMixin, PureMixin):
         raise NotImplementedError(f"Layer {type(self).__name__} does not define call().")
 
     def __repr__(self):
-        state = f"{self.count_params()} weights" if self.built and self.weights else (
-            "built" if self.built else "not built")
+        state = (
+            f"{self.count_params()} weights"
+            if self.built and self.weights
+            else ("built" if self.built else "not built")
+        )
         return f"<{type(self).__name__} name={self.name}, {state}>"
 
 

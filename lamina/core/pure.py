@@ -165,7 +165,9 @@ def _bind(layer, variables, params, state, method):
     problems += [f"unexpected {g}['{'/'.join(p)}']" for p, (g, _) in given.items()]
     if problems:
         listed = "\n  ".join(problems[:_MAX_LISTED])
-        more = f"\n  ... and {len(problems) - _MAX_LISTED} more" if len(problems) > _MAX_LISTED else ""
+        more = (
+            f"\n  ... and {len(problems) - _MAX_LISTED} more" if len(problems) > _MAX_LISTED else ""
+        )
         raise ValueError(
             f"Layer '{layer.name}'.{method}: params/state do not match the layer's variables:"
             f"\n  {listed}{more}"

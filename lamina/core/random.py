@@ -84,7 +84,10 @@ class SeedGenerator:
         self.seed = next_global_seed() if seed is None else int(seed)
         self.name = name or "seed_generator"
         self.state = Variable(
-            _SeedState(self.seed), shape=(2,), dtype="uint32", trainable=False,
+            _SeedState(self.seed),
+            shape=(2,),
+            dtype="uint32",
+            trainable=False,
             name="seed_generator_state",
         )
         self.state._owner = self

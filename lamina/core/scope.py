@@ -45,8 +45,12 @@ def current_scope() -> Scope | None:
     return _ACTIVE.get()
 
 
-class activate:
+def activate(scope: Scope) -> "_Activation":
     """Context manager making ``scope`` the active one (restoring the previous)."""
+    return _Activation(scope)
+
+
+class _Activation:
 
     __slots__ = ("scope", "_token")
 

@@ -63,7 +63,9 @@ def _mutator(cls, name):
     setattr(cls, name, method)
 
 
-for _name in "append extend insert pop remove clear sort reverse __setitem__ __delitem__ __iadd__".split():
+for (
+    _name
+) in "append extend insert pop remove clear sort reverse __setitem__ __delitem__ __iadd__".split():
     _mutator(TrackedList, _name)
 for _name in "__setitem__ __delitem__ pop popitem clear update setdefault".split():
     _mutator(TrackedDict, _name)

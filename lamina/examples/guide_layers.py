@@ -42,9 +42,7 @@ assert linear_layer.weights == [linear_layer.w, linear_layer.b]
 class ComputeSum(keras.layers.Layer):
     def __init__(self, input_dim):
         super().__init__()
-        self.total = self.add_weight(
-            initializer="zeros", shape=(input_dim,), trainable=False
-        )
+        self.total = self.add_weight(initializer="zeros", shape=(input_dim,), trainable=False)
 
     def call(self, inputs):
         self.total.assign_add(ops.sum(inputs, axis=0))
@@ -78,9 +76,7 @@ class Linear(keras.layers.Layer):  # noqa: F811  (the guide redefines it)
             initializer="random_normal",
             trainable=True,
         )
-        self.b = self.add_weight(
-            shape=(self.units,), initializer="random_normal", trainable=True
-        )
+        self.b = self.add_weight(shape=(self.units,), initializer="random_normal", trainable=True)
 
     def call(self, inputs):
         return ops.matmul(inputs, self.w) + self.b
@@ -163,9 +159,7 @@ assert len(layer.losses) == 1  # This is the loss created during the call above
 class OuterLayerWithKernelRegularizer(keras.layers.Layer):
     def __init__(self):
         super().__init__()
-        self.dense = keras.layers.Dense(
-            32, kernel_regularizer=keras.regularizers.l2(1e-3)
-        )
+        self.dense = keras.layers.Dense(32, kernel_regularizer=keras.regularizers.l2(1e-3))
 
     def call(self, inputs):
         return self.dense(inputs)
@@ -192,9 +186,7 @@ class Linear(keras.layers.Layer):  # noqa: F811
             initializer="random_normal",
             trainable=True,
         )
-        self.b = self.add_weight(
-            shape=(self.units,), initializer="random_normal", trainable=True
-        )
+        self.b = self.add_weight(shape=(self.units,), initializer="random_normal", trainable=True)
 
     def call(self, inputs):
         return ops.matmul(inputs, self.w) + self.b
@@ -221,9 +213,7 @@ class Linear(keras.layers.Layer):  # noqa: F811
             initializer="random_normal",
             trainable=True,
         )
-        self.b = self.add_weight(
-            shape=(self.units,), initializer="random_normal", trainable=True
-        )
+        self.b = self.add_weight(shape=(self.units,), initializer="random_normal", trainable=True)
 
     def call(self, inputs):
         return ops.matmul(inputs, self.w) + self.b
@@ -250,9 +240,7 @@ class CustomDropout(keras.layers.Layer):
 
     def call(self, inputs, training=None):
         if training:
-            return keras.random.dropout(
-                inputs, rate=self.rate, seed=self.seed_generator
-            )
+            return keras.random.dropout(inputs, rate=self.rate, seed=self.seed_generator)
         return inputs
 
 

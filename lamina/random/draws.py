@@ -70,8 +70,9 @@ def categorical(logits, num_samples, dtype="int32", seed=None):
     """``(batch, num_samples)`` class indices drawn from ``(batch, classes)`` logits."""
     key = draw_key(seed, "categorical")
     logits = jnp.asarray(logits)
-    out = jax.random.categorical(key, logits[:, None, :], axis=-1,
-                                 shape=(logits.shape[0], int(num_samples)))
+    out = jax.random.categorical(
+        key, logits[:, None, :], axis=-1, shape=(logits.shape[0], int(num_samples))
+    )
     return out.astype(dtype)
 
 
@@ -92,8 +93,10 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
     inputs = jnp.asarray(inputs)
     key = draw_key(seed, "dropout")
     keep = 1.0 - rate
-    shape = inputs.shape if noise_shape is None else tuple(
-        inputs.shape[i] if d is None else d for i, d in enumerate(noise_shape)
+    shape = (
+        inputs.shape
+        if noise_shape is None
+        else tuple(inputs.shape[i] if d is None else d for i, d in enumerate(noise_shape))
     )
     mask = jax.random.bernoulli(key, keep, shape)
     mask = jnp.broadcast_to(mask, inputs.shape)

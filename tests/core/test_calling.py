@@ -89,8 +89,9 @@ def test_apply_passes_training_to_nested_layers():
     params, state = layer.init(jax.random.key(0), x)
     y_eval, s_eval = layer.apply(params, state, x)
     assert np.array_equal(y_eval, x)
-    np.testing.assert_array_equal(s_eval["drop"]["seed_generator"]["state"],
-                                  state["drop"]["seed_generator"]["state"])
+    np.testing.assert_array_equal(
+        s_eval["drop"]["seed_generator"]["state"], state["drop"]["seed_generator"]["state"]
+    )
     y1, s1 = jax.jit(lambda p, s: layer.apply(p, s, x, training=True))(params, state)
     y2, _ = jax.jit(lambda p, s: layer.apply(p, s, x, training=True))(params, s1)
     y1_again, _ = layer.apply(params, state, x, training=True)
@@ -184,8 +185,9 @@ def test_losses_reset_at_each_outermost_call_and_include_nested_and_regularizers
 
 
 def test_activity_regularizer_adds_a_loss():
-    dense = layers.Dense(2, activity_regularizer=lamina.regularizers.l1(0.5),
-                         kernel_initializer="ones")
+    dense = layers.Dense(
+        2, activity_regularizer=lamina.regularizers.l1(0.5), kernel_initializer="ones"
+    )
     dense(jnp.ones((1, 3)))
     np.testing.assert_allclose(dense.losses[0], 0.5 * 6.0)
 

@@ -105,7 +105,9 @@ def test_add_weight_accepts_initializer_objects_and_callables():
         def __init__(self):
             super().__init__()
             self.a = self.add_weight(shape=(2,), initializer=lamina.initializers.Constant(3.0))
-            self.b = self.add_weight(shape=(2,), initializer=lambda shape, dtype=None: jnp.full(shape, 7.0))
+            self.b = self.add_weight(
+                shape=(2,), initializer=lambda shape, dtype=None: jnp.full(shape, 7.0)
+            )
             self.c = self.add_weight(shape=(2,), dtype="int32")
 
     layer = Init()

@@ -61,7 +61,8 @@ def test_params_and_state_are_keyed_by_attribute_path(x):
     net = Net()
     params, state = net.init(jax.random.key(0), x)
     assert jax.tree.map(jnp.shape, params) == {
-        "first": {"w": (3, 5), "b": (5,)}, "second": {"w": (5, 2), "b": (2,)}
+        "first": {"w": (3, 5), "b": (5,)},
+        "second": {"w": (5, 2), "b": (2,)},
     }
     assert jax.tree.map(jnp.shape, state) == {"counter": {"total": (5,)}}
     assert net.second.w.path == "second/w"

@@ -30,22 +30,51 @@ def test_initializer_form_needs_a_shape_and_uses_floatx():
         lamina.Variable("ones")
 
 
-@pytest.mark.parametrize("expr", [
-    lambda v: v + 1, lambda v: 1 + v, lambda v: v - 1, lambda v: 10 - v, lambda v: v * 2,
-    lambda v: 2 * v, lambda v: v / 2, lambda v: 2 / v, lambda v: v**2, lambda v: -v,
-    lambda v: abs(-v), lambda v: v @ v, lambda v: v < 2.5, lambda v: v >= 2, lambda v: v == 2,
-    lambda v: v[0], lambda v: v[:, 1], lambda v: v.T, lambda v: v // 2, lambda v: v % 2,
-])
+@pytest.mark.parametrize(
+    "expr",
+    [
+        lambda v: v + 1,
+        lambda v: 1 + v,
+        lambda v: v - 1,
+        lambda v: 10 - v,
+        lambda v: v * 2,
+        lambda v: 2 * v,
+        lambda v: v / 2,
+        lambda v: 2 / v,
+        lambda v: v**2,
+        lambda v: -v,
+        lambda v: abs(-v),
+        lambda v: v @ v,
+        lambda v: v < 2.5,
+        lambda v: v >= 2,
+        lambda v: v == 2,
+        lambda v: v[0],
+        lambda v: v[:, 1],
+        lambda v: v.T,
+        lambda v: v // 2,
+        lambda v: v % 2,
+    ],
+)
 def test_operators_act_on_the_value(expr):
     v = make()
     np.testing.assert_allclose(expr(v), expr(np.asarray(v.numpy())), rtol=1e-6)
 
 
-@pytest.mark.parametrize("fn", [
-    jnp.sum, jnp.exp, lambda v: jnp.matmul(v, v), lambda v: jnp.stack([v, v]),
-    jax.nn.relu, ops.sum, ops.exp, lambda v: ops.matmul(v, v), lambda v: ops.reshape(v, (4,)),
-    lambda v: jax.jit(lambda a: a * 2)(v),
-])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        jnp.sum,
+        jnp.exp,
+        lambda v: jnp.matmul(v, v),
+        lambda v: jnp.stack([v, v]),
+        jax.nn.relu,
+        ops.sum,
+        ops.exp,
+        lambda v: ops.matmul(v, v),
+        lambda v: ops.reshape(v, (4,)),
+        lambda v: jax.jit(lambda a: a * 2)(v),
+    ],
+)
 def test_usable_in_jax_numpy_ops_and_jit(fn):
     v = make()
     np.testing.assert_allclose(fn(v), fn(jnp.asarray(v.numpy())), rtol=1e-6)
