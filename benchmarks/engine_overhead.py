@@ -21,8 +21,9 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import lamina  # noqa: E402
 from common import compiled_ops, interleaved_medians, report  # noqa: E402
+
+import lamina  # noqa: E402
 from lamina import layers, ops  # noqa: E402
 
 
@@ -49,8 +50,9 @@ def eager_dense(repeats, batch, features, units):
         calls=300,
         repeats=repeats,
     )
-    report(f"Eager Dense({units}, relu) on ({batch}, {features})", medians,
-           "jax.jit(relu(x @ w + b))")
+    report(
+        f"Eager Dense({units}, relu) on ({batch}, {features})", medians, "jax.jit(relu(x @ w + b))"
+    )
     return medians
 
 
@@ -110,7 +112,9 @@ def vae_by_hand(params, state, x):
     new_key, sub = jax.random.split(key)
     z = z_mean + jnp.exp(0.5 * z_log_var) * jax.random.normal(sub, z_mean.shape)
     kl = -0.5 * jnp.mean(z_log_var - jnp.square(z_mean) - jnp.exp(z_log_var) + 1)
-    out = jax.nn.sigmoid(dense(params["decoder_out"], jax.nn.relu(dense(params["decoder_proj"], z))))
+    out = jax.nn.sigmoid(
+        dense(params["decoder_out"], jax.nn.relu(dense(params["decoder_proj"], z)))
+    )
     new_state = {"sampling": {"seed_generator": {"state": jax.random.key_data(new_key)}}}
     return out, new_state, [kl]
 
@@ -122,22 +126,30 @@ def jit_apply(repeats):
     params, state = mlp.init(jax.random.key(0), x)
     lamina_fn = jax.jit(lambda p, s, x: mlp.apply(p, s, x)[0])
     hand_fn = jax.jit(lambda p, s, x: mlp_by_hand(p, x))
-    np.testing.assert_allclose(lamina_fn(params, state, x), hand_fn(params, state, x), rtol=1e-4,
-                               atol=1e-4)
+    np.testing.assert_allclose(
+        lamina_fn(params, state, x), hand_fn(params, state, x), rtol=1e-4, atol=1e-4
+    )
     medians = interleaved_medians(
         {
-            "hand-written jit (MLP 784-1024-1024-10, b256)":
-                lambda: hand_fn(params, state, x).block_until_ready(),
-            "jax.jit(model.apply) (same MLP)":
-                lambda: lamina_fn(params, state, x).block_until_ready(),
+            "hand-written jit (MLP 784-1024-1024-10, b256)": lambda: hand_fn(
+                params, state, x
+            ).block_until_ready(),
+            "jax.jit(model.apply) (same MLP)": lambda: lamina_fn(
+                params, state, x
+            ).block_until_ready(),
         },
         calls=20,
         repeats=repeats,
     )
     same = compiled_ops(lamina_fn, params, state, x) == compiled_ops(hand_fn, params, state, x)
     print(f"  identical compiled XLA programs: {same}")
-    report("Forward pass, compute-bound MLP", medians,
-           "hand-written jit (MLP 784-1024-1024-10, b256)", 1e-3, "ms")
+    report(
+        "Forward pass, compute-bound MLP",
+        medians,
+        "hand-written jit (MLP 784-1024-1024-10, b256)",
+        1e-3,
+        "ms",
+    )
     results["mlp"] = medians
 
     xb = x[:64]
@@ -159,18 +171,23 @@ def jit_apply(repeats):
     np.testing.assert_allclose(l1, l2, rtol=1e-5)
     medians = interleaved_medians(
         {
-            "hand-written jit value_and_grad (VAE, b64)":
-                lambda: jax.block_until_ready(hand_step(params, state, xb)),
-            "jit(value_and_grad(model.apply)) (same VAE)":
-                lambda: jax.block_until_ready(lamina_step(params, state, xb)),
+            "hand-written jit value_and_grad (VAE, b64)": lambda: jax.block_until_ready(
+                hand_step(params, state, xb)
+            ),
+            "jit(value_and_grad(model.apply)) (same VAE)": lambda: jax.block_until_ready(
+                lamina_step(params, state, xb)
+            ),
         },
         calls=200,
         repeats=repeats,
     )
-    same = compiled_ops(lamina_step, params, state, xb) == compiled_ops(hand_step, params, state, xb)
+    same = compiled_ops(lamina_step, params, state, xb) == compiled_ops(
+        hand_step, params, state, xb
+    )
     print(f"  identical compiled XLA programs: {same}")
-    report("Loss and gradients, the guide's VAE", medians,
-           "hand-written jit value_and_grad (VAE, b64)")
+    report(
+        "Loss and gradients, the guide's VAE", medians, "hand-written jit value_and_grad (VAE, b64)"
+    )
     results["vae"] = medians
     return results
 
@@ -179,8 +196,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15)
     args = parser.parse_args()
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores,"
-          f" jax {jax.__version__} on {jax.devices()[0].platform}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores,"
+        f" jax {jax.__version__} on {jax.devices()[0].platform}"
+    )
     eager_dense(args.repeats, 8, 16, 16)  # dispatch-bound: the façade's cost shows
     eager_dense(args.repeats, 32, 128, 64)
     jit_apply(args.repeats)

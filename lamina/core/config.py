@@ -9,6 +9,34 @@ import numpy as np
 
 _FLOATX = "float32"
 _RUN_EAGERLY = False
+_EPSILON = 1e-7
+_IMAGE_DATA_FORMAT = "channels_last"
+
+
+def epsilon() -> float:
+    """The fuzz factor of numeric ops (cross-entropy clipping), 1e-7 as in Keras."""
+    return _EPSILON
+
+
+def set_epsilon(value: float) -> None:
+    """Set the fuzz factor returned by :func:`epsilon`."""
+    global _EPSILON
+    _EPSILON = float(value)
+
+
+def image_data_format() -> str:
+    """Default layout of image tensors: ``"channels_last"`` (NHWC) or ``"channels_first"``."""
+    return _IMAGE_DATA_FORMAT
+
+
+def set_image_data_format(value: str) -> None:
+    """Set the default image layout (``"channels_last"`` or ``"channels_first"``)."""
+    global _IMAGE_DATA_FORMAT
+    if value not in ("channels_last", "channels_first"):
+        raise ValueError(
+            f"image data format must be 'channels_last' or 'channels_first', got {value!r}"
+        )
+    _IMAGE_DATA_FORMAT = value
 
 
 def floatx() -> str:

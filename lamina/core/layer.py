@@ -326,11 +326,27 @@ class Layer(CallingMixin, PureMixin):
     @property
     def losses(self) -> list:
         """Losses of the last outermost call (this layer's and its sublayers'), then
-        the penalties of every trainable weight regularizer, from current values."""
+        the penalties of every trainable weight regularizer, from current values.
+
+        Inside a call (e.g. in a model's ``compute_loss`` during a pure training
+        step) it is the losses added so far in that call, and penalties of the
+        values being applied, so gradients flow through them.
+        """
+        scope = current_scope()
+        if scope is not None:
+            return self._losses_in(scope)
         losses = []
         for layer in self._flatten_layers():
             losses.extend(layer._call_losses)
             losses.extend(layer._extra_losses)
+        return losses + self._regularization_losses(lambda v: v.value)
+
+    def _losses_in(self, scope) -> list:
+        """``scope``'s losses from this layer's tree, grouped by layer, then penalties."""
+        by_owner = {}
+        for owner, loss in scope.losses:
+            by_owner.setdefault(id(owner), []).append(loss)
+        losses = [loss for layer in self._flatten_layers() for loss in by_owner.get(id(layer), ())]
         return losses + self._regularization_losses(lambda v: v.value)
 
     def _regularization_losses(self, read) -> list:

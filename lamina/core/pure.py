@@ -76,12 +76,7 @@ class PureMixin:
             outputs = self._call_in(scope, args, kwargs)
             outputs, _ = detach_variables(outputs)
             if return_losses:
-                order = {id(x): i for i, x in enumerate(self._flatten_layers())}
-                ranked = sorted(
-                    enumerate(scope.losses), key=lambda e: (order.get(id(e[1][0]), 0), e[0])
-                )
-                losses = [loss for _, (_, loss) in ranked]
-                losses += self._regularization_losses(lambda v: v.value)
+                losses = self._losses_in(scope)
         new_state = _nest((p, scope.values[id(v)]) for p, v in variables if not v.trainable)
         return (outputs, new_state, losses) if return_losses else (outputs, new_state)
 

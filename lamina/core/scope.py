@@ -51,7 +51,6 @@ def activate(scope: Scope) -> "_Activation":
 
 
 class _Activation:
-
     __slots__ = ("scope", "_token")
 
     def __init__(self, scope: Scope):

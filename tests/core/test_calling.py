@@ -304,3 +304,35 @@ def test_seed_none_inside_call_is_refused():
 
     with pytest.raises(ValueError, match="SeedGenerator"):
         Unseeded()(jnp.ones(2))
+
+
+def test_losses_inside_a_call_are_the_calls_own_and_carry_gradients():
+    seen = {}
+
+    class Inner(lamina.Layer):
+        def build(self, shape):
+            self.w = self.add_weight(shape=(shape[-1],), initializer="ones",
+                                     regularizer=lamina.regularizers.l2(1.0))
+
+        def call(self, inputs):
+            self.add_loss(ops.sum(inputs * self.w))
+            return inputs
+
+    class Outer(lamina.Layer):
+        def __init__(self):
+            super().__init__()
+            self.inner = Inner()
+
+        def call(self, inputs):
+            out = self.inner(inputs)
+            seen["count"] = len(self.losses)
+            return out + sum(self.losses)
+
+    layer = Outer()
+    x = jnp.ones((1, 2))
+    params, state = layer.init(jax.random.key(0), x)
+    y, _ = layer.apply(params, state, x)
+    assert seen["count"] == 2  # the add_loss of this call and the l2 penalty
+    np.testing.assert_allclose(y, 1.0 + 2.0 + 2.0)
+    grad = jax.grad(lambda p: layer.apply(p, state, x)[0].sum())(params)
+    np.testing.assert_allclose(grad["inner"]["w"], 2 * (1.0 + 2.0 * 1.0) * np.ones(2))
