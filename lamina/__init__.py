@@ -22,3 +22,4 @@ from lamina.core.input_spec import InputSpec
 from lamina.core.layer import Layer
 from lamina.core.naming import reset_names
 from lamina.core.variable import Variable
+from lamina.models import Functional, Input, Model, Sequential

@@ -16,7 +16,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from lamina.core import config, masking, statics, tracking
+from lamina.core import config, masking, registry, statics, tracking
 from lamina.core.call_signature import call_signature
 from lamina.core.input_spec import check_input
 from lamina.core.scope import Scope, activate, current_scope
@@ -40,6 +40,9 @@ class CallingMixin:
         scope = current_scope()
         if scope is not None:
             return self._call_in(scope, args, kwargs)
+        if _has_symbolic(args, kwargs):
+            # ``lamina.Input`` tensors: record a graph node (lamina.models.functional).
+            return registry.hook("symbolic_call")(self, args, kwargs)
         return self._outermost_call(args, kwargs)
 
     # ---------------------------------------------------------- any call
@@ -72,6 +75,7 @@ class CallingMixin:
             raise self._explain_input_error(first, err) from err
         finally:
             scope.training = outer_training
+        object.__setattr__(self, "_last_output_shape", _shapes(outputs))
         if self.activity_regularizer is not None:
             for out in jax.tree.leaves(outputs):
                 self.add_loss(self.activity_regularizer(out))
@@ -259,6 +263,10 @@ def detach_variables(outputs, var_index=None):
                 positions[f"{i}:{var_index[id(leaf)]}"] = None
             leaves[i] = leaf.value
     return jax.tree.unflatten(treedef, leaves), positions
+
+
+def _has_symbolic(args, kwargs) -> bool:
+    return any(getattr(leaf, "_lamina_symbolic", False) for leaf in jax.tree.leaves((args, kwargs)))
 
 
 def _shapes(value):

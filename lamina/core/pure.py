@@ -6,6 +6,8 @@ same ``call`` as the façade inside a scope seeded from them, so it is a pure
 function that ``jax.jit``, ``jax.grad`` and ``jax.vmap`` take as it is.
 """
 
+import contextlib
+
 import jax
 import jax.numpy as jnp
 
@@ -67,18 +69,42 @@ class PureMixin:
         The façade (variable boxes, ``layer.losses``) is left as it was.
         """
         self._ensure_built(args, kwargs)
-        variables = tracking.cached_walk(self)[0]
-        values = _bind(self, variables, params, state, "apply")
-        scope = Scope(
-            values=values, writable={id(v) for _, v in variables if not v.trainable}, owner=self
-        )
-        with activate(scope):
-            outputs = self._call_in(scope, args, kwargs)
+        with self.bind(params, state) as bound:
+            outputs = self._call_in(bound.scope, args, kwargs)
             outputs, _ = detach_variables(outputs)
             if return_losses:
-                losses = self._losses_in(scope)
-        new_state = _nest((p, scope.values[id(v)]) for p, v in variables if not v.trainable)
+                losses = self._losses_in(bound.scope)
+        new_state = bound.state()
         return (outputs, new_state, losses) if return_losses else (outputs, new_state)
+
+    @contextlib.contextmanager
+    def bind(self, params, state):
+        """Within the block, calls of this (built) layer read ``params``/``state``.
+
+        Yields a :class:`Bound` whose ``state()`` is the new state after the calls
+        made in the block; inside it ``layer.losses`` are that block's losses. This
+        is ``apply`` opened up, for code that needs more than one forward call or
+        ``self.losses`` (a custom ``train_step`` or ``compute_loss``).
+
+        Example::
+
+            with model.bind(params, state) as bound:
+                y = model(x, training=True)
+                loss = jnp.mean((y - t) ** 2) + sum(model.losses)
+            new_state = bound.state()
+        """
+        if not self.built:
+            raise ValueError(
+                f"Layer '{self.name}'.bind needs a built layer: call `init` or the layer first."
+            )
+        variables = tracking.cached_walk(self)[0]
+        scope = Scope(
+            values=_bind(self, variables, params, state, "bind"),
+            writable={id(v) for _, v in variables if not v.trainable},
+            owner=self,
+        )
+        with activate(scope):
+            yield Bound(scope, variables)
 
     def compute_output_spec(self, *args, **kwargs):
         """The outputs' shapes and dtypes (``jax.ShapeDtypeStruct``s), computed abstractly."""
@@ -104,6 +130,19 @@ class PureMixin:
                 return detach_variables(self._call_in(scope, a, k))[0]
 
         return jax.eval_shape(run, arrays)
+
+
+class Bound:
+    """What :meth:`PureMixin.bind` yields: the scope, and the state it ends with."""
+
+    def __init__(self, scope, variables):
+        self.scope = scope
+        self._variables = variables
+
+    def state(self) -> dict:
+        """The non-trainable values as they stand now (after the block's calls)."""
+        values = self.scope.values
+        return _nest((p, values[id(v)]) for p, v in self._variables if not v.trainable)
 
 
 def _nest(pairs) -> dict:

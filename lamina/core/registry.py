@@ -25,3 +25,8 @@ def resolve(kind: str, spec):
     if callable(spec):
         return spec
     raise ValueError(f"Cannot interpret {kind} {spec!r}: lamina.{kind}s is not imported")
+
+
+def hook(kind: str):
+    """The function registered for ``kind``, or None (e.g. ``"symbolic_call"``)."""
+    return _RESOLVERS.get(kind)

@@ -1,0 +1,49 @@
+"""``Model.summary()``'s table, as lines of text."""
+
+import numpy as np
+
+
+def _shape_text(layer) -> str:
+    shape = getattr(layer, "_last_output_shape", None)
+    if shape is None:
+        return "?"
+    if isinstance(shape, tuple) and all(d is None or isinstance(d, int) for d in shape):
+        return str(shape)
+    return str(shape)
+
+
+def _count(variables) -> int:
+    return int(sum(np.prod(v.shape, dtype=np.int64) for v in variables))
+
+
+def summary_lines(model, line_length=None) -> list:
+    """Keras-like summary: one row per direct sub-layer, then parameter totals."""
+    width = line_length or 84
+    cols = (int(width * 0.45), int(width * 0.33), width - int(width * 0.45) - int(width * 0.33))
+    rule_heavy, rule = "━" * width, "─" * width
+
+    def row(*cells):
+        return "".join(str(c)[: w - 1].ljust(w) for c, w in zip(cells, cols))
+
+    lines = [f'Model: "{model.name}"', rule_heavy, row("Layer (type)", "Output Shape", "Param #"),
+             rule_heavy]
+    layers = model.layers
+    for i, layer in enumerate(layers):
+        params = _count(layer.weights) if layer.built or layer.weights else 0
+        lines.append(row(f"{layer.name} ({type(layer).__name__})", _shape_text(layer), f"{params:,}"))
+        if i < len(layers) - 1:
+            lines.append(rule)
+    lines.append(rule_heavy)
+    trainable, frozen = _count(model.trainable_weights), _count(model.non_trainable_weights)
+    total = trainable + frozen
+
+    def size(n):
+        nbytes = n * 4
+        return f"{nbytes / 1024:.2f} KB" if nbytes < 1024**2 else f"{nbytes / 1024**2:.2f} MB"
+
+    lines += [
+        f" Total params: {total:,} ({size(total)})",
+        f" Trainable params: {trainable:,} ({size(trainable)})",
+        f" Non-trainable params: {frozen:,} ({size(frozen)})",
+    ]
+    return lines

@@ -1,0 +1,102 @@
+"""Symbolic tensors: ``lamina.Input`` and the graph nodes layers record on them.
+
+Calling a layer on a :class:`SymbolicTensor` runs nothing: the output shapes are
+inferred abstractly (``jax.eval_shape``, which also builds the layer) and each output
+remembers the call that made it, so ``Model(inputs, outputs)`` can replay the graph.
+"""
+
+import itertools
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+
+from lamina.core import config, registry
+
+_BATCH_PROBES = (2, 3)  # two batch sizes: dims that follow them are the batch (None)
+_ids = itertools.count()
+
+
+@dataclass(eq=False)
+class Node:
+    """One recorded layer call: ``layer(*args, **kwargs)`` produced ``outputs``."""
+
+    layer: object
+    args: tuple
+    kwargs: dict
+    outputs: object  # the structure of SymbolicTensors the call returned
+
+
+class SymbolicTensor:
+    """A placeholder with a shape (``None`` for the batch axis) and a dtype.
+
+    Returned by :func:`Input` and by layers called on symbolic tensors. ``node`` is
+    the call that produced it (None for an input).
+    """
+
+    _lamina_symbolic = True
+
+    def __init__(self, shape, dtype="float32", name=None, node=None):
+        self.shape = tuple(shape)
+        self.dtype = config.standardize_dtype(dtype)
+        self.name = name or f"tensor_{next(_ids)}"
+        self.node = node
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def spec(self, batch: int) -> jax.ShapeDtypeStruct:
+        """A concrete abstract value, with ``None`` dims set to ``batch``."""
+        return jax.ShapeDtypeStruct(tuple(batch if d is None else d for d in self.shape),
+                                    jnp.dtype(self.dtype))
+
+    def __repr__(self):
+        return f"<SymbolicTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+
+    def __bool__(self):
+        raise TypeError(
+            "A symbolic tensor (from lamina.Input) has no value: it cannot be used in a"
+            " Python condition. Put the computation in a layer's call()."
+        )
+
+
+def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None, **kwargs):
+    """A symbolic model input of shape ``(batch_size, *shape)`` (Keras' ``keras.Input``).
+
+    Example::
+
+        inputs = lamina.Input(shape=(784,))
+        outputs = lamina.layers.Dense(10)(inputs)
+        model = lamina.Model(inputs, outputs)
+    """
+    if kwargs:
+        raise TypeError(f"Input got unexpected keyword argument(s) {sorted(kwargs)}.")
+    if batch_shape is None:
+        if shape is None:
+            raise ValueError("Input needs `shape` (without the batch axis) or `batch_shape`.")
+        batch_shape = (batch_size, *tuple(shape))
+    return SymbolicTensor(batch_shape, dtype or config.floatx(), name=name)
+
+
+def symbolic_call(layer, args, kwargs):
+    """Record ``layer(*args, **kwargs)`` on symbolic tensors; return symbolic outputs."""
+    is_sym = lambda x: isinstance(x, SymbolicTensor)
+    specs = [
+        jax.tree.map(lambda t, b=b: t.spec(b) if is_sym(t) else t, (args, kwargs), is_leaf=is_sym)
+        for b in _BATCH_PROBES
+    ]
+    first = layer.compute_output_spec(*specs[0][0], **specs[0][1])
+    second = layer.compute_output_spec(*specs[1][0], **specs[1][1])
+    node = Node(layer, args, kwargs, None)
+
+    def to_symbolic(a, b):
+        shape = tuple(None if x != y else x for x, y in zip(a.shape, b.shape))
+        return SymbolicTensor(shape, a.dtype.name, node=node)
+
+    outputs = jax.tree.map(to_symbolic, first, second)
+    node.outputs = outputs
+    return outputs
+
+
+registry.register_resolver("symbolic_call", symbolic_call)

@@ -1,0 +1,1 @@
+"""Training loops: compile / fit / evaluate / predict on optax (mixed into ``Model``)."""
