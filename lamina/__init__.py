@@ -9,11 +9,17 @@ __version__ = "0.1.0"
 # Importing these registers their string lookups with the engine (lamina.core.registry).
 from lamina import (
     activations,
+    callbacks,
     config,
     constraints,
+    datasets,
     initializers,
     layers,
+    losses,
+    metrics,
+    models,
     ops,
+    optimizers,
     random,
     regularizers,
     utils,
