@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import jax
 import jax.numpy as jnp
 
-from lamina.core import config, registry
+from lamina.core import config, naming, registry
+from lamina.core.layer import Layer
 
 _BATCH_PROBES = (2, 3)  # two batch sizes: dims that follow them are the batch (None)
 _ids = itertools.count()
@@ -59,6 +60,42 @@ class SymbolicTensor:
             "A symbolic tensor (from lamina.Input) has no value: it cannot be used in a"
             " Python condition. Put the computation in a layer's call()."
         )
+
+
+class Operation(Layer):
+    """A weightless layer for arithmetic on symbolic tensors (``a + b`` in a graph)."""
+
+    def __init__(self, fn, **kwargs):
+        super().__init__(**kwargs)
+        self.fn = fn
+
+    def call(self, *args):
+        return self.fn(*args)
+
+
+def _apply(name, fn, *operands):
+    return Operation(fn, name=naming.unique_name(name))(*operands)
+
+
+def _operator(name, fn, reflected=False):
+    def method(self, other):
+        operands = (other, self) if reflected else (self, other)
+        return _apply(name, fn, *operands)
+
+    return method
+
+
+for _name, _fn in {
+    "add": jnp.add, "subtract": jnp.subtract, "multiply": jnp.multiply,
+    "divide": jnp.true_divide, "power": jnp.power, "matmul": jnp.matmul,
+}.items():
+    _dunder = {"add": "add", "subtract": "sub", "multiply": "mul", "divide": "truediv",
+               "power": "pow", "matmul": "matmul"}[_name]
+    setattr(SymbolicTensor, f"__{_dunder}__", _operator(_name, _fn))
+    setattr(SymbolicTensor, f"__r{_dunder}__", _operator(_name, _fn, reflected=True))
+SymbolicTensor.__neg__ = lambda self: _apply("negative", jnp.negative, self)
+SymbolicTensor.__getitem__ = lambda self, index: _apply(
+    "get_item", lambda x: x[index], self)
 
 
 def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None, **kwargs):

@@ -41,7 +41,7 @@ def _num_samples(tree, what):
 
 def is_array_data(x) -> bool:
     """True when ``x`` is an array or a (nested) tuple/list/dict of arrays."""
-    leaves = jax.tree.leaves(x)
+    leaves = jax.tree.leaves(x, is_leaf=lambda v: not isinstance(v, list | tuple | dict))
     return bool(leaves) and all(statics.is_array(leaf) for leaf in leaves)
 
 

@@ -166,8 +166,10 @@ class Trainer:
         x, y, _ = data_module.unpack(batch)
         if not self.built:
             self._ensure_built((x,), {})
-        if self._compiled_metrics.entries is None:
-            self._compiled_metrics.build(y, self.compute_output_spec(x))
+        metrics = self._compiled_metrics
+        if metrics.entries is None:
+            wanted = metrics.spec or metrics.weighted_spec  # "accuracy" needs output shapes
+            metrics.build(y, self.compute_output_spec(x) if wanted else None)
         if self.optimizer.state is None:
             self.optimizer.state = self.optimizer.init(self.split()[0])
 
@@ -221,8 +223,10 @@ class Trainer:
         for n, batch in data.blocks(k, rng):
             on_begin(step)
             ts = self._refresh(ts)
-            example = jax.tree.map(lambda a: a[0], batch) if n > 1 else batch
-            fn = self._step_fn(kind, n, ts, example if n == 1 else batch)
+            fn = self._step_cache.get((kind, n))
+            if fn is None:
+                example = jax.tree.map(lambda a: a[0], batch) if n > 1 else batch
+                fn = self._step_fn(kind, n, ts, example)
             logs, ts = fn(ts, batch)
             if kind == "train":
                 object.__setattr__(self, "_live", ts)
