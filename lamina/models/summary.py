@@ -1,15 +1,20 @@
 """``Model.summary()``'s table, as lines of text."""
 
+import jax
 import numpy as np
 
 
 def _shape_text(layer) -> str:
+    """The layer's last output shape(s), with the batch axis shown as None."""
     shape = getattr(layer, "_last_output_shape", None)
     if shape is None:
         return "?"
-    if isinstance(shape, tuple) and all(d is None or isinstance(d, int) for d in shape):
-        return str(shape)
-    return str(shape)
+
+    def batchless(s):
+        return (None, *s[1:]) if s else s
+
+    is_shape = lambda s: isinstance(s, tuple) and all(isinstance(d, int) for d in s)
+    return str(jax.tree.map(batchless, shape, is_leaf=is_shape))
 
 
 def _count(variables) -> int:

@@ -12,6 +12,7 @@ import jax
 import jax.numpy as jnp
 
 from lamina.core import config, naming, registry
+from lamina.core.call_signature import call_signature
 from lamina.core.layer import Layer
 
 _BATCH_PROBES = (2, 3)  # two batch sizes: dims that follow them are the batch (None)
@@ -37,11 +38,12 @@ class SymbolicTensor:
 
     _lamina_symbolic = True
 
-    def __init__(self, shape, dtype="float32", name=None, node=None):
+    def __init__(self, shape, dtype="float32", name=None, node=None, mask=None):
         self.shape = tuple(shape)
         self.dtype = config.standardize_dtype(dtype)
         self.name = name or f"tensor_{next(_ids)}"
         self.node = node
+        self.mask = mask  # a SymbolicTensor of booleans when a layer produced a mask
 
     @property
     def ndim(self):
@@ -116,22 +118,52 @@ def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None, 
     return SymbolicTensor(batch_shape, dtype or config.floatx(), name=name)
 
 
-def symbolic_call(layer, args, kwargs):
-    """Record ``layer(*args, **kwargs)`` on symbolic tensors; return symbolic outputs."""
-    is_sym = lambda x: isinstance(x, SymbolicTensor)
-    specs = [
-        jax.tree.map(lambda t, b=b: t.spec(b) if is_sym(t) else t, (args, kwargs), is_leaf=is_sym)
-        for b in _BATCH_PROBES
-    ]
-    first = layer.compute_output_spec(*specs[0][0], **specs[0][1])
-    second = layer.compute_output_spec(*specs[1][0], **specs[1][1])
-    node = Node(layer, args, kwargs, None)
+def _is_sym(x):
+    return isinstance(x, SymbolicTensor)
 
-    def to_symbolic(a, b):
+
+def _symbolic(first, second, node=None):
+    """Symbolic tensors from the specs of two probes: axes that differ are the batch."""
+
+    def one(a, b):
         shape = tuple(None if x != y else x for x, y in zip(a.shape, b.shape))
         return SymbolicTensor(shape, a.dtype.name, node=node)
 
-    outputs = jax.tree.map(to_symbolic, first, second)
+    return jax.tree.map(one, first, second)
+
+
+def symbolic_call(layer, args, kwargs):
+    """Record ``layer(*args, **kwargs)`` on symbolic tensors; return symbolic outputs.
+
+    Shapes come from ``jax.eval_shape`` at two batch sizes. Masks ride along: the
+    input tensors' masks are passed to a ``call`` that takes ``mask``, and the
+    outputs carry the mask ``compute_mask`` makes, so the shapes of masked layers
+    are inferred as at run time (where masks flow through the scope's table).
+    """
+    sig = call_signature(type(layer))
+    first_arg = args[0] if args else kwargs.get(sig.first_arg)
+    in_mask = jax.tree.map(lambda t: t.mask if _is_sym(t) else None, first_arg, is_leaf=_is_sym)
+    has_mask = any(m is not None for m in jax.tree.leaves(in_mask, is_leaf=_is_sym))
+    extra = {"mask": in_mask} if has_mask and sig.has_mask and kwargs.get("mask") is None else {}
+    probes = []
+    for batch in _BATCH_PROBES:
+        to_spec = lambda t, b=batch: t.spec(b) if _is_sym(t) else t
+        a, k = jax.tree.map(to_spec, (args, {**kwargs, **extra}), is_leaf=_is_sym)
+        out = layer.compute_output_spec(*a, **k)
+        mask = None
+        if layer.supports_masking:
+            first_spec = a[0] if a else k.get(sig.first_arg)
+            prev = jax.tree.map(to_spec, in_mask, is_leaf=_is_sym) if has_mask else None
+            mask = jax.eval_shape(lambda f, p: layer.compute_mask(f, p), first_spec, prev)
+        probes.append((out, mask))
+    node = Node(layer, args, kwargs, None)
+    outputs = _symbolic(probes[0][0], probes[1][0], node)
+    if probes[0][1] is not None:
+        masks = _symbolic(probes[0][1], probes[1][1])
+        out_leaves = jax.tree.leaves(outputs, is_leaf=_is_sym)
+        mask_leaves = jax.tree.leaves(masks, is_leaf=_is_sym)
+        for i, tensor in enumerate(out_leaves):
+            tensor.mask = mask_leaves[i] if len(mask_leaves) == len(out_leaves) else mask_leaves[0]
     node.outputs = outputs
     return outputs
 
