@@ -32,7 +32,8 @@ class Trainer:
         # Bookkeeping, set past Layer's attribute tracking.
         for name, value in (("optimizer", None), ("history", None), ("compiled", False),
                             ("_live", None), ("_facade_changed", False), ("_step_cache", {}),
-                            ("_jit", True), ("steps_per_execution", 1), ("loss", None)):
+                            ("_jit", True), ("steps_per_execution", 1), ("loss", None),
+                            ("fuse_steps", "auto")):
             object.__setattr__(self, name, value)
 
     # ------------------------------------------------------------------ compile
@@ -50,7 +51,9 @@ class Trainer:
           metrics, weighted_metrics: names, ``lamina.metrics`` objects or functions.
           run_eagerly / jit_compile: ``run_eagerly=True`` or ``jit_compile=False``
             runs steps without ``jax.jit`` (for debugging).
-          steps_per_execution: K steps per compiled call (K batches stacked).
+          steps_per_execution: K steps per compiled call (K batches stacked). How
+            the K steps are fused is ``model.fuse_steps``: ``"auto"`` (``lax.scan``,
+            but unrolled for convolutions on CPU), ``"scan"`` or ``"unroll"``.
         """
         if not isinstance(steps_per_execution, int) or steps_per_execution < 1:
             raise ValueError(
@@ -211,7 +214,13 @@ class Trainer:
             step = {"train": self.train_step, "test": self.test_step,
                     "predict": self.predict_step}[kind]
             if k > 1:
-                mode = steps.fuse_mode(step, example_state, example_batch)
+                mode = self.fuse_steps
+                if mode == "auto":
+                    mode = steps.fuse_mode(step, example_state, example_batch)
+                elif mode not in ("scan", "unroll"):
+                    raise ValueError(
+                        f"`fuse_steps` must be 'auto', 'scan' or 'unroll', got {mode!r}."
+                    )
                 step = steps.multi_step(step, k, mode)
             fn = steps.compile_step(step, self._jit, donate=kind == "train")
             self._step_cache[key] = fn
