@@ -21,6 +21,8 @@ EXPECTED = [
     r"weights: 6",
     r"trainable weights: 6",
     rf"\[Array\({NUMBER}, dtype=float32\)\]",
+    rf"1/1 ━{{20}} \d+s \d+ms/step - loss: {NUMBER}",
+    rf"1/1 ━{{20}} \d+s \d+ms/step - loss: {NUMBER}",
     r"\{'units': 64\}",
     r"\{'name': 'linear_7', 'trainable': True, 'dtype': 'float32', 'units': 64\}",
     r"dropout kept: \d+ of 32",

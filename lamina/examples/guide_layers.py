@@ -2,9 +2,9 @@
 
 Run it with ``python -m lamina.examples.guide_layers``. Each block is the guide's
 code with only the import changed (``import lamina as keras``); it prints what the
-guide prints (random weights aside). Blocks that need another backend
-(TensorFlow, PyTorch) are left out; the ``keras.Model(inputs, outputs).fit`` block
-belongs to the training part of lamina.
+guide prints (random weights and timings aside). Blocks that need another backend
+(TensorFlow, PyTorch) are left out; "The Model class" and the VAE that follows are
+in ``lamina.examples.vae``.
 """
 
 import numpy as np  # noqa: F401  (the guide's setup imports it)
@@ -171,6 +171,22 @@ _ = layer(ops.zeros((1, 1)))
 # This is `1e-3 * sum(layer.dense.kernel ** 2)`,
 # created by the `kernel_regularizer` above.
 print(layer.losses)
+
+# They also work seamlessly with fit() (summed and added to the main loss, if any):
+inputs = keras.Input(shape=(3,))
+outputs = ActivityRegularizationLayer()(inputs)
+model = keras.Model(inputs, outputs)
+
+# If there is a loss passed in `compile`, the regularization
+# losses get added to it
+model.compile(optimizer="adam", loss="mse")
+model.fit(np.random.random((2, 3)), np.random.random((2, 3)))
+
+# It's also possible not to pass any loss in `compile`,
+# since the model already has a loss to minimize, via the `add_loss`
+# call during the forward pass!
+model.compile(optimizer="adam")
+model.fit(np.random.random((2, 3)), np.random.random((2, 3)))
 
 # --- You can optionally enable serialization on your layers ------------------------
 

@@ -1,7 +1,8 @@
 """The Keras guide's variational autoencoder, trained with ``fit`` on 28x28 images.
 
 Run ``python -m lamina.examples.vae``. Data, offline: full MNIST when found (see
-``lamina.datasets.mnist``), else Fashion-MNIST (Debian's ``dataset-fashion-mnist``);
+``lamina.datasets.mnist``), else Fashion-MNIST (Debian's ``dataset-fashion-mnist``),
+else the MNIST test split in ``../shared/data/mnist`` beside the checkout;
 ``--data mnist-test --data-dir DIR`` trains on an MNIST test split (10,000 images).
 The model code is the guide's, with only the import changed.
 """
@@ -84,13 +85,16 @@ class VariationalAutoEncoder(keras.Model):
         return reconstructed
 
 
+# The project's shared MNIST test split, beside a checkout (a last resort for "auto").
+SHARED_MNIST = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "mnist")
+
+
 def load_images(choice="auto", data_dir=None):
     """``(images uint8 (n, 28, 28), description)`` for ``choice``."""
     from lamina import datasets
 
     if choice == "mnist-test":
-        folder = data_dir or os.path.join(os.path.dirname(__file__), "..", "..", "..",
-                                          "shared", "data", "mnist")
+        folder = data_dir or SHARED_MNIST
         x, _ = datasets.load_split(folder, "t10k")
         return x, f"the MNIST test split ({len(x)} images) from {os.path.abspath(folder)}"
     if choice in ("auto", "mnist"):
@@ -101,7 +105,13 @@ def load_images(choice="auto", data_dir=None):
             if choice == "mnist":
                 raise
             reason = str(err).splitlines()[0]
-    (x, _), _ = datasets.fashion_mnist.load_data(data_dir if choice == "fashion_mnist" else None)
+    try:
+        (x, _), _ = datasets.fashion_mnist.load_data(
+            data_dir if choice == "fashion_mnist" else None)
+    except datasets.DatasetError:
+        if choice == "fashion_mnist" or not os.path.isdir(SHARED_MNIST):
+            raise
+        return load_images("mnist-test", SHARED_MNIST)
     note = "" if choice == "fashion_mnist" else f" ({reason})"
     return x, f"Fashion-MNIST ({len(x)} training images){note}"
 
