@@ -57,8 +57,7 @@ def hand_loop(model, loss_of, x, y, batch, lr=1e-3, optimizer=None):
 
     def step(params, state, opt_state, xb, yb):
         def objective(p):
-            pred, new_state, losses = model.apply(p, state, xb, training=True,
-                                                  return_losses=True)
+            pred, new_state, losses = model.apply(p, state, xb, training=True, return_losses=True)
             return loss_of(yb, pred) + sum(losses), new_state
 
         (loss, new_state), grads = jax.value_and_grad(objective, has_aux=True)(params)
@@ -80,9 +79,10 @@ def hand_loop(model, loss_of, x, y, batch, lr=1e-3, optimizer=None):
         order = rng.permutation(len(x))
         loss = None
         for i in range(len(x) // batch):
-            idx = order[i * batch:(i + 1) * batch]
-            carry["p"], carry["s"], carry["o"], loss = step(carry["p"], carry["s"], carry["o"],
-                                                            x[idx], y[idx])
+            idx = order[i * batch : (i + 1) * batch]
+            carry["p"], carry["s"], carry["o"], loss = step(
+                carry["p"], carry["s"], carry["o"], x[idx], y[idx]
+            )
         jax.block_until_ready(loss)
         return len(x) // batch
 
@@ -130,7 +130,7 @@ def compare(title, candidates, repeats):
     """Interleaved epochs; median ms/step, ratio to the first candidate, first-call time."""
     firsts = {name: fns[0]() for name, fns in candidates.items()}
     samples = {name: [] for name in candidates}
-    for name, (_, epoch) in candidates.items():
+    for _, epoch in candidates.values():
         epoch()  # warm: the short-last-batch compile, caches
     for _ in range(repeats):
         for name, (_, epoch) in candidates.items():
@@ -143,8 +143,10 @@ def compare(title, candidates, repeats):
     print(f"  {'':<38}{'ms/step':>9}{'ratio':>8}{'first call s':>14}{'ratio':>8}")
     for name in candidates:
         med = statistics.median(samples[name])
-        print(f"  {name:<38}{med * 1e3:9.3f}{med / base:8.3f}{firsts[name]:14.2f}"
-              f"{firsts[name] / base_first:8.2f}")
+        print(
+            f"  {name:<38}{med * 1e3:9.3f}{med / base:8.3f}{firsts[name]:14.2f}"
+            f"{firsts[name] / base_first:8.2f}"
+        )
 
 
 # ------------------------------------------------------------------------ models
@@ -227,47 +229,63 @@ def main():
     parts = args.only.split(",")
     x, what = load_x()
     labels = np.random.default_rng(0).integers(0, 10, len(x)).astype("int32")
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, jax {jax.__version__}"
-          f" on {jax.devices()[0].platform}; data: {what}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, jax {jax.__version__}"
+        f" on {jax.devices()[0].platform}; data: {what}"
+    )
 
     if "vae" in parts:
         make = lambda: VariationalAutoEncoder(784, 64, 32)
         candidates = {
             "(a) hand-written jit + optax loop": hand_loop(make(), mse, x, x, 64),
             "(a') the same, lamina's (Keras) Adam": hand_loop(
-                make(), mse, x, x, 64, optimizer=lamina.optimizers.Adam(1e-3)),
+                make(), mse, x, x, 64, optimizer=lamina.optimizers.Adam(1e-3)
+            ),
             "(b) lamina fit": lamina_fit(make, lamina.losses.MeanSquaredError(), x, x, 64),
-            "(c) lamina fit, steps_per_execution=10":
-                lamina_fit(make, lamina.losses.MeanSquaredError(), x, x, 64, k=10),
-            "(c') the same, forced unrolled fusion":
-                lamina_fit(make, lamina.losses.MeanSquaredError(), x, x, 64, k=10, fuse="unroll"),
+            "(c) lamina fit, steps_per_execution=10": lamina_fit(
+                make, lamina.losses.MeanSquaredError(), x, x, 64, k=10
+            ),
+            "(c') the same, forced unrolled fusion": lamina_fit(
+                make, lamina.losses.MeanSquaredError(), x, x, 64, k=10, fuse="unroll"
+            ),
         }
         if not args.skip_keras:
             import keras
 
             sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
             from benchmarks_keras_vae import make_keras_vae
+
             candidates["(d) Keras 3 fit (JAX backend)"] = keras_fit(
-                make_keras_vae, keras.losses.MeanSquaredError(), x, x, 64)
+                make_keras_vae, keras.losses.MeanSquaredError(), x, x, 64
+            )
         compare("The guide's VAE, batch 64", candidates, args.repeats)
 
     if "mlp" in parts:
         loss = lamina.losses.SparseCategoricalCrossentropy(from_logits=True)
-        compare("MLP 784-1024-1024-10, batch 256", {
-            "(a) hand-written jit + optax loop": hand_loop(MLP(), sparse_ce, x, labels, 256),
-            "(b) lamina fit": lamina_fit(MLP, loss, x, labels, 256),
-        }, args.repeats)
+        compare(
+            "MLP 784-1024-1024-10, batch 256",
+            {
+                "(a) hand-written jit + optax loop": hand_loop(MLP(), sparse_ce, x, labels, 256),
+                "(b) lamina fit": lamina_fit(MLP, loss, x, labels, 256),
+            },
+            args.repeats,
+        )
 
     if "cnn" in parts:
         loss = lamina.losses.SparseCategoricalCrossentropy(from_logits=True)
         xs, ys = x[:12800], labels[:12800]
-        compare("CNN with batch norm and dropout, batch 128", {
-            "(a) hand-written jit + optax loop": hand_loop(CNN(), sparse_ce, xs, ys, 128),
-            "(b) lamina fit": lamina_fit(CNN, loss, xs, ys, 128),
-            "(c) lamina fit, steps_per_execution=10": lamina_fit(CNN, loss, xs, ys, 128, k=10),
-            "(c') the same, forced lax.scan fusion":
-                lamina_fit(CNN, loss, xs, ys, 128, k=10, fuse="scan"),
-        }, args.repeats)
+        compare(
+            "CNN with batch norm and dropout, batch 128",
+            {
+                "(a) hand-written jit + optax loop": hand_loop(CNN(), sparse_ce, xs, ys, 128),
+                "(b) lamina fit": lamina_fit(CNN, loss, xs, ys, 128),
+                "(c) lamina fit, steps_per_execution=10": lamina_fit(CNN, loss, xs, ys, 128, k=10),
+                "(c') the same, forced lax.scan fusion": lamina_fit(
+                    CNN, loss, xs, ys, 128, k=10, fuse="scan"
+                ),
+            },
+            args.repeats,
+        )
 
 
 if __name__ == "__main__":

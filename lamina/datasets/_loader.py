@@ -27,8 +27,10 @@ def load(name: str, path=None, extra=()):
     for folder in candidate_folders(name, path, extra):
         if os.path.isfile(folder) and folder.endswith(".npz"):
             with np.load(folder, allow_pickle=False) as archive:
-                return ((archive["x_train"], archive["y_train"]),
-                        (archive["x_test"], archive["y_test"]))
+                return (
+                    (archive["x_train"], archive["y_train"]),
+                    (archive["x_test"], archive["y_test"]),
+                )
         if not os.path.isdir(folder):
             problems.append(f"{folder}: no such folder")
             continue
@@ -37,7 +39,8 @@ def load(name: str, path=None, extra=()):
         except DatasetError as err:
             problems.append(str(err))
     raise DatasetError(
-        f"{name} was not found on this machine. Looked in:\n  " + "\n  ".join(problems)
-        + f"\nPut the four IDX files (train/t10k images/labels, .gz or not) in one of these"
+        f"{name} was not found on this machine. Looked in:\n  "
+        + "\n  ".join(problems)
+        + "\nPut the four IDX files (train/t10k images/labels, .gz or not) in one of these"
         " folders, or pass `path=`."
     )

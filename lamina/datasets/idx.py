@@ -30,7 +30,7 @@ def read_idx(path: str) -> np.ndarray:
     header = 4 + 4 * ndim
     if len(raw) < header:
         raise DatasetError(f"{path}: truncated header.")
-    dims = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+    dims = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     dtype = np.dtype(_DTYPES[raw[2]])
     expected = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
     if len(raw) - header != expected:

@@ -107,7 +107,8 @@ def load_images(choice="auto", data_dir=None):
             reason = str(err).splitlines()[0]
     try:
         (x, _), _ = datasets.fashion_mnist.load_data(
-            data_dir if choice == "fashion_mnist" else None)
+            data_dir if choice == "fashion_mnist" else None
+        )
     except datasets.DatasetError:
         if choice == "fashion_mnist" or not os.path.isdir(SHARED_MNIST):
             raise
@@ -118,8 +119,9 @@ def load_images(choice="auto", data_dir=None):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Train the guide's VAE with fit.")
-    parser.add_argument("--data", default="auto",
-                        choices=["auto", "mnist", "fashion_mnist", "mnist-test"])
+    parser.add_argument(
+        "--data", default="auto", choices=["auto", "mnist", "fashion_mnist", "mnist-test"]
+    )
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=64)
@@ -134,8 +136,11 @@ def main(argv=None):
 
     vae = VariationalAutoEncoder(784, 64, 32)
     optimizer = keras.optimizers.Adam(learning_rate=1e-3)
-    vae.compile(optimizer, loss=keras.losses.MeanSquaredError(),
-                steps_per_execution=args.steps_per_execution)
+    vae.compile(
+        optimizer,
+        loss=keras.losses.MeanSquaredError(),
+        steps_per_execution=args.steps_per_execution,
+    )
     history = vae.fit(x_train, x_train, epochs=args.epochs, batch_size=args.batch_size)
     return vae, history
 

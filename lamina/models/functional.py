@@ -82,11 +82,13 @@ class Functional(Model):
         given = _match_inputs(self, inputs, flat_inputs)
         values = {id(t): v for t, v in zip(flat_inputs, given)}
         for node in self._graph_nodes:
-            args, kwargs = jax.tree.map(lambda t: values[id(t)] if _is_sym(t) else t,
-                                        (node.args, node.kwargs), is_leaf=_is_sym)
+            args, kwargs = jax.tree.map(
+                lambda t: values[id(t)] if _is_sym(t) else t,
+                (node.args, node.kwargs),
+                is_leaf=_is_sym,
+            )
             out = node.layer(*args, **kwargs)
-            for t, v in zip(jax.tree.leaves(node.outputs, is_leaf=_is_sym),
-                            jax.tree.leaves(out)):
+            for t, v in zip(jax.tree.leaves(node.outputs, is_leaf=_is_sym), jax.tree.leaves(out)):
                 values[id(t)] = v
         return jax.tree.map(lambda t: values[id(t)], self._outputs_struct, is_leaf=_is_sym)
 
@@ -97,7 +99,9 @@ def _match_inputs(model, inputs, flat_inputs):
     if isinstance(struct, dict) and isinstance(inputs, dict):
         missing = [k for k in struct if k not in inputs]
         if missing:
-            raise ValueError(f"Model '{model.name}': missing inputs {missing}; got {sorted(inputs)}.")
+            raise ValueError(
+                f"Model '{model.name}': missing inputs {missing}; got {sorted(inputs)}."
+            )
         given = [inputs[k] for k in struct]
     elif len(flat_inputs) == 1:
         given = [inputs[0] if isinstance(inputs, list | tuple) and len(inputs) == 1 else inputs]

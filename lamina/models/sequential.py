@@ -5,7 +5,7 @@ import jax
 from lamina.core import tracking
 from lamina.core.layer import Layer
 from lamina.models.model import Model
-from lamina.models.symbolic import SymbolicTensor, _BATCH_PROBES
+from lamina.models.symbolic import _BATCH_PROBES, SymbolicTensor
 
 
 class Sequential(Model):

@@ -30,12 +30,18 @@ def summary_lines(model, line_length=None) -> list:
     def row(*cells):
         return "".join(str(c)[: w - 1].ljust(w) for c, w in zip(cells, cols))
 
-    lines = [f'Model: "{model.name}"', rule_heavy, row("Layer (type)", "Output Shape", "Param #"),
-             rule_heavy]
+    lines = [
+        f'Model: "{model.name}"',
+        rule_heavy,
+        row("Layer (type)", "Output Shape", "Param #"),
+        rule_heavy,
+    ]
     layers = model.layers
     for i, layer in enumerate(layers):
         params = _count(layer.weights) if layer.built or layer.weights else 0
-        lines.append(row(f"{layer.name} ({type(layer).__name__})", _shape_text(layer), f"{params:,}"))
+        lines.append(
+            row(f"{layer.name} ({type(layer).__name__})", _shape_text(layer), f"{params:,}")
+        )
         if i < len(layers) - 1:
             lines.append(rule)
     lines.append(rule_heavy)

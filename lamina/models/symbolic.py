@@ -51,8 +51,9 @@ class SymbolicTensor:
 
     def spec(self, batch: int) -> jax.ShapeDtypeStruct:
         """A concrete abstract value, with ``None`` dims set to ``batch``."""
-        return jax.ShapeDtypeStruct(tuple(batch if d is None else d for d in self.shape),
-                                    jnp.dtype(self.dtype))
+        return jax.ShapeDtypeStruct(
+            tuple(batch if d is None else d for d in self.shape), jnp.dtype(self.dtype)
+        )
 
     def __repr__(self):
         return f"<SymbolicTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
@@ -88,16 +89,25 @@ def _operator(name, fn, reflected=False):
 
 
 for _name, _fn in {
-    "add": jnp.add, "subtract": jnp.subtract, "multiply": jnp.multiply,
-    "divide": jnp.true_divide, "power": jnp.power, "matmul": jnp.matmul,
+    "add": jnp.add,
+    "subtract": jnp.subtract,
+    "multiply": jnp.multiply,
+    "divide": jnp.true_divide,
+    "power": jnp.power,
+    "matmul": jnp.matmul,
 }.items():
-    _dunder = {"add": "add", "subtract": "sub", "multiply": "mul", "divide": "truediv",
-               "power": "pow", "matmul": "matmul"}[_name]
+    _dunder = {
+        "add": "add",
+        "subtract": "sub",
+        "multiply": "mul",
+        "divide": "truediv",
+        "power": "pow",
+        "matmul": "matmul",
+    }[_name]
     setattr(SymbolicTensor, f"__{_dunder}__", _operator(_name, _fn))
     setattr(SymbolicTensor, f"__r{_dunder}__", _operator(_name, _fn, reflected=True))
 SymbolicTensor.__neg__ = lambda self: _apply("negative", jnp.negative, self)
-SymbolicTensor.__getitem__ = lambda self, index: _apply(
-    "get_item", lambda x: x[index], self)
+SymbolicTensor.__getitem__ = lambda self, index: _apply("get_item", lambda x: x[index], self)
 
 
 def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None, **kwargs):

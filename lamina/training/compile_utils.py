@@ -23,13 +23,27 @@ class CompiledLoss:
     def __call__(self, y_true, y_pred, sample_weight=None):
         if isinstance(self.losses, dict):
             keys = list(self.losses)
-            terms = [self._term(self.losses[k], _pick(y_true, k, i), _pick(y_pred, k, i),
-                                sample_weight, _weight(self.weights, k, i))
-                     for i, k in enumerate(keys)]
+            terms = [
+                self._term(
+                    self.losses[k],
+                    _pick(y_true, k, i),
+                    _pick(y_pred, k, i),
+                    sample_weight,
+                    _weight(self.weights, k, i),
+                )
+                for i, k in enumerate(keys)
+            ]
         elif isinstance(self.losses, list | tuple):
-            terms = [self._term(fn, _pick(y_true, None, i), _pick(y_pred, None, i),
-                                sample_weight, _weight(self.weights, None, i))
-                     for i, fn in enumerate(self.losses)]
+            terms = [
+                self._term(
+                    fn,
+                    _pick(y_true, None, i),
+                    _pick(y_pred, None, i),
+                    sample_weight,
+                    _weight(self.weights, None, i),
+                )
+                for i, fn in enumerate(self.losses)
+            ]
         else:
             trues = jax.tree.leaves(y_true)
             preds = jax.tree.leaves(y_pred)
@@ -37,14 +51,18 @@ class CompiledLoss:
                 raise ValueError(
                     f"The model has {len(preds)} outputs but `y` has {len(trues)} arrays."
                 )
-            terms = [self._term(self.losses, t, p, sample_weight, None)
-                     for t, p in zip(trues, preds)]
+            terms = [
+                self._term(self.losses, t, p, sample_weight, None) for t, p in zip(trues, preds)
+            ]
         return sum(terms[1:], terms[0])
 
     @staticmethod
     def _term(fn, y_true, y_pred, sample_weight, weight):
-        value = fn(y_true, y_pred, sample_weight=sample_weight) if isinstance(
-            fn, losses_module.Loss) else _mean_loss(fn, y_true, y_pred, sample_weight)
+        value = (
+            fn(y_true, y_pred, sample_weight=sample_weight)
+            if isinstance(fn, losses_module.Loss)
+            else _mean_loss(fn, y_true, y_pred, sample_weight)
+        )
         value = jnp.asarray(value, jnp.float32)
         return value if weight is None else value * weight
 
@@ -119,8 +137,9 @@ class CompiledMetrics:
     def update(self, states, y_true, y_pred, sample_weight):
         y_t, y_p = _first(y_true), _first(y_pred)
         return {
-            name: metric.update(states[name], y_t, y_p,
-                                sample_weight=sample_weight if weighted else None)
+            name: metric.update(
+                states[name], y_t, y_p, sample_weight=sample_weight if weighted else None
+            )
             for name, metric, weighted in self.entries
         }
 

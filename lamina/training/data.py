@@ -35,7 +35,9 @@ def _num_samples(tree, what):
     leaves = [leaf for leaf in jax.tree.leaves(tree) if hasattr(leaf, "shape")]
     sizes = {int(np.shape(leaf)[0]) for leaf in leaves if np.ndim(leaf) > 0}
     if len(sizes) > 1:
-        raise ValueError(f"All arrays in `{what}` must have the same length; got lengths {sorted(sizes)}.")
+        raise ValueError(
+            f"All arrays in `{what}` must have the same length; got lengths {sorted(sizes)}."
+        )
     return sizes.pop() if sizes else None
 
 
@@ -48,8 +50,9 @@ def is_array_data(x) -> bool:
 class ArrayData:
     """Batches sliced from in-memory arrays (NumPy or JAX), reshuffled every epoch."""
 
-    def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False,
-                 steps_per_epoch=None):
+    def __init__(
+        self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, steps_per_epoch=None
+    ):
         self.data = jax.tree.map(np.asarray, (x, y, sample_weight))
         n = _num_samples(self.data[0], "x")
         for tree, what in ((self.data[1], "y"), (self.data[2], "sample_weight")):
@@ -62,13 +65,22 @@ class ArrayData:
             raise ValueError(f"`batch_size` must be a positive int, got {batch_size!r}.")
         self.num_samples = n
         self.batch_size = batch_size
+        # fit(x, x) passes one array twice: slice it once per batch.
+        leaves, self._treedef = jax.tree.flatten(self.data)
+        self._unique = list({id(a): a for a in leaves}.values())
+        self._positions = [next(i for i, u in enumerate(self._unique) if u is a) for a in leaves]
         self.shuffle = shuffle
         full_steps = math.ceil(n / batch_size)
         self.steps = full_steps if steps_per_epoch is None else int(steps_per_epoch)
 
+    def _take(self, idx, shape=None):
+        parts = [
+            a[idx] if shape is None else a[idx].reshape(shape + a.shape[1:]) for a in self._unique
+        ]
+        return self._treedef.unflatten([parts[i] for i in self._positions])
+
     def first_batch(self):
-        idx = np.arange(min(self.batch_size, self.num_samples))
-        return jax.tree.map(lambda a: a[idx], self.data)
+        return self._take(np.arange(min(self.batch_size, self.num_samples)))
 
     def blocks(self, k: int, rng):
         """Yield ``(n_steps, batch)``: stacked blocks of ``k`` full batches, then singles."""
@@ -80,12 +92,12 @@ class ArrayData:
             if k > 1 and step + k <= self.steps and start + k * b <= n:
                 idx = np.arange(start, start + k * b)
                 idx = order[idx] if order is not None else idx
-                yield k, jax.tree.map(lambda a: a[idx].reshape((k, b) + a.shape[1:]), self.data)
+                yield k, self._take(idx, (k, b))
                 step += k
                 continue
             stop = min(start + b, n)
             idx = order[start:stop] if order is not None else slice(start, stop)
-            yield 1, jax.tree.map(lambda a: a[idx], self.data)
+            yield 1, self._take(idx)
             step += 1
 
 

@@ -30,16 +30,33 @@ class Trainer:
     def __init__(self):
         self.stop_training = False
         # Bookkeeping, set past Layer's attribute tracking.
-        for name, value in (("optimizer", None), ("history", None), ("compiled", False),
-                            ("_live", None), ("_facade_changed", False), ("_step_cache", {}),
-                            ("_jit", True), ("steps_per_execution", 1), ("loss", None),
-                            ("fuse_steps", "auto")):
+        for name, value in (
+            ("optimizer", None),
+            ("history", None),
+            ("compiled", False),
+            ("_live", None),
+            ("_facade_changed", False),
+            ("_step_cache", {}),
+            ("_jit", True),
+            ("steps_per_execution", 1),
+            ("loss", None),
+            ("fuse_steps", "auto"),
+        ):
             object.__setattr__(self, name, value)
 
     # ------------------------------------------------------------------ compile
-    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
-                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
-                jit_compile="auto", auto_scale_loss=True):
+    def compile(
+        self,
+        optimizer="rmsprop",
+        loss=None,
+        loss_weights=None,
+        metrics=None,
+        weighted_metrics=None,
+        run_eagerly=False,
+        steps_per_execution=1,
+        jit_compile="auto",
+        auto_scale_loss=True,
+    ):
         """Configure training (Keras 3's arguments).
 
         Args:
@@ -184,8 +201,9 @@ class Trainer:
     def _start_state(self) -> TrainState:
         params, state = self.split()
         # Copies: the steps donate their inputs, the façade must keep valid buffers.
-        return TrainState(_copy(params), _copy(state), _copy(self.optimizer.state),
-                          self._fresh_metrics())
+        return TrainState(
+            _copy(params), _copy(state), _copy(self.optimizer.state), self._fresh_metrics()
+        )
 
     def _sync_from_training(self):
         """Write the running fit's values into the façade (copies; the fit goes on)."""
@@ -211,8 +229,9 @@ class Trainer:
         key = (kind, k)
         fn = self._step_cache.get(key)
         if fn is None:
-            step = {"train": self.train_step, "test": self.test_step,
-                    "predict": self.predict_step}[kind]
+            step = {"train": self.train_step, "test": self.test_step, "predict": self.predict_step}[
+                kind
+            ]
             if k > 1:
                 mode = self.fuse_steps
                 if mode == "auto":
@@ -250,10 +269,25 @@ class Trainer:
         return logs, ts, outputs
 
     # ------------------------------------------------------------------- fit
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
-            validation_batch_size=None, validation_freq=1):
+    def fit(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        epochs=1,
+        verbose="auto",
+        callbacks=None,
+        validation_split=0.0,
+        validation_data=None,
+        shuffle=True,
+        class_weight=None,
+        sample_weight=None,
+        initial_epoch=0,
+        steps_per_epoch=None,
+        validation_steps=None,
+        validation_batch_size=None,
+        validation_freq=1,
+    ):
         """Train for ``epochs`` epochs; returns the ``History`` (Keras 3's semantics)."""
         self._assert_compiled("fit")
         if class_weight is not None:
@@ -265,8 +299,15 @@ class Trainer:
         data = data_module.make_data(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
         self._prepare(data.first_batch())
         verbose = 1 if verbose == "auto" else verbose
-        callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
-                                 model=self, epochs=epochs, steps=data.steps, verbose=verbose)
+        callbacks = CallbackList(
+            callbacks,
+            add_history=True,
+            add_progbar=verbose != 0,
+            model=self,
+            epochs=epochs,
+            steps=data.steps,
+            verbose=verbose,
+        )
         rng = np.random.default_rng(core_random.next_global_seed())
         self.stop_training = False
         ts = self._start_state()
@@ -278,13 +319,24 @@ class Trainer:
                 ts = ts._replace(metrics=self._fresh_metrics())
                 callbacks.on_epoch_begin(epoch)
                 logs, ts, _ = self._run_blocks(
-                    "train", ts, data, callbacks, callbacks.on_train_batch_begin,
-                    callbacks.on_train_batch_end, self.steps_per_execution, rng,
+                    "train",
+                    ts,
+                    data,
+                    callbacks,
+                    callbacks.on_train_batch_begin,
+                    callbacks.on_train_batch_end,
+                    self.steps_per_execution,
+                    rng,
                 )
                 epoch_logs = dict(logs or {})
                 if validation_data is not None and (epoch + 1) % validation_freq == 0:
-                    val = self._evaluate(ts.params, ts.state, validation_data,
-                                         validation_batch_size or batch_size, validation_steps)
+                    val = self._evaluate(
+                        ts.params,
+                        ts.state,
+                        validation_data,
+                        validation_batch_size or batch_size,
+                        validation_steps,
+                    )
                     epoch_logs.update({f"val_{k}": v for k, v in val.items()})
                 self._sync_from_training()
                 callbacks.on_epoch_end(epoch, epoch_logs)
@@ -299,8 +351,9 @@ class Trainer:
         return self.history
 
     # -------------------------------------------------------------- evaluate
-    def _evaluate(self, params, state, validation_data, batch_size, steps_per_epoch,
-                  callbacks=None):
+    def _evaluate(
+        self, params, state, validation_data, batch_size, steps_per_epoch, callbacks=None
+    ):
         if isinstance(validation_data, tuple) and data_module.is_array_data(validation_data[0]):
             x, y, sw = data_module.unpack(validation_data)
             data = data_module.make_data(x, y, sw, batch_size, False, steps_per_epoch)
@@ -309,25 +362,56 @@ class Trainer:
         self._prepare(data.first_batch())
         ts = TrainState(params, state, None, self._fresh_metrics())
         hooks = callbacks or CallbackList()
-        logs, ts, _ = self._run_blocks("test", ts, data, hooks, hooks.on_test_batch_begin,
-                                       hooks.on_test_batch_end, self.steps_per_execution, None)
+        logs, ts, _ = self._run_blocks(
+            "test",
+            ts,
+            data,
+            hooks,
+            hooks.on_test_batch_begin,
+            hooks.on_test_batch_end,
+            self.steps_per_execution,
+            None,
+        )
         return logs or {}
 
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
-                 steps=None, callbacks=None, return_dict=False):
+    def evaluate(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        verbose="auto",
+        sample_weight=None,
+        steps=None,
+        callbacks=None,
+        return_dict=False,
+    ):
         """Loss and metrics over the data (``training=False``); a scalar, a list, or a
         dict with ``return_dict=True``."""
         self._assert_compiled("evaluate")
         data = data_module.make_data(x, y, sample_weight, batch_size, False, steps)
         self._prepare(data.first_batch())
         verbose = 1 if verbose == "auto" else verbose
-        hooks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
-                             steps=data.steps, verbose=verbose, epochs=1)
+        hooks = CallbackList(
+            callbacks,
+            add_progbar=verbose != 0,
+            model=self,
+            steps=data.steps,
+            verbose=verbose,
+            epochs=1,
+        )
         hooks.on_test_begin()
         params, state = self.split()
         ts = TrainState(_copy(params), _copy(state), None, self._fresh_metrics())
-        logs, ts, _ = self._run_blocks("test", ts, data, hooks, hooks.on_test_batch_begin,
-                                       hooks.on_test_batch_end, self.steps_per_execution, None)
+        logs, ts, _ = self._run_blocks(
+            "test",
+            ts,
+            data,
+            hooks,
+            hooks.on_test_batch_begin,
+            hooks.on_test_batch_end,
+            self.steps_per_execution,
+            None,
+        )
         self.merge(self.split()[0], ts.state)
         logs = {k: float(v) for k, v in (logs or {}).items()}
         hooks.on_test_end(logs)
@@ -344,23 +428,33 @@ class Trainer:
         if not self.built:
             self._ensure_built((x0,), {})
         verbose = 1 if verbose == "auto" else verbose
-        hooks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
-                             steps=data.steps, verbose=verbose, epochs=1)
+        hooks = CallbackList(
+            callbacks,
+            add_progbar=verbose != 0,
+            model=self,
+            steps=data.steps,
+            verbose=verbose,
+            epochs=1,
+        )
         hooks.on_predict_begin()
         params, state = self.split()
         ts = TrainState(_copy(params), _copy(state), None, None)
         _, ts, outputs = self._run_blocks(
-            "predict", ts, data, hooks, hooks.on_predict_batch_begin,
-            hooks.on_predict_batch_end, 1, None,
+            "predict",
+            ts,
+            data,
+            hooks,
+            hooks.on_predict_batch_begin,
+            hooks.on_predict_batch_end,
+            1,
+            None,
         )
         self.merge(self.split()[0], ts.state)
         hooks.on_predict_end()
-        return jax.tree.map(lambda *parts: np.concatenate([np.asarray(p) for p in parts]),
-                            *outputs)
+        return jax.tree.map(lambda *parts: np.concatenate([np.asarray(p) for p in parts]), *outputs)
 
     # ------------------------------------------------------------ on batches
-    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
-                       return_dict=False):
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """One training step on one batch; the batch's loss and metrics."""
         self._assert_compiled("train_on_batch")
         batch = jax.tree.map(np.asarray, (x, y, sample_weight))

@@ -12,9 +12,23 @@ MNIST = ROOT.parent / "shared" / "data" / "mnist"
 
 def test_vae_trains_two_epochs_on_mnist_and_the_loss_falls():
     run = subprocess.run(
-        [sys.executable, "-m", "lamina.examples.vae", "--data", "mnist-test",
-         "--data-dir", str(MNIST), "--epochs", "2", "--batch-size", "64"],
-        capture_output=True, text=True, cwd=ROOT, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "lamina.examples.vae",
+            "--data",
+            "mnist-test",
+            "--data-dir",
+            str(MNIST),
+            "--epochs",
+            "2",
+            "--batch-size",
+            "64",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert run.returncode == 0, run.stderr[-3000:]

@@ -41,8 +41,9 @@ def test_multiple_inputs_and_outputs_as_lists_and_dicts():
     history = listed.fit([xa, xb], [np.zeros((5, 1)), np.zeros((5, 2))], epochs=2, verbose=0)
     assert history.history["loss"][1] < history.history["loss"][0]
     named.compile(optimizer="sgd", loss={"first": "mse", "second": "mae"})
-    named.fit({"a": xa, "b": xb}, {"first": np.zeros((5, 1)), "second": np.zeros((5, 2))},
-              verbose=0)
+    named.fit(
+        {"a": xa, "b": xb}, {"first": np.zeros((5, 1)), "second": np.zeros((5, 2))}, verbose=0
+    )
 
 
 def test_shared_layers_and_nested_models():
@@ -69,8 +70,9 @@ def test_masks_are_carried_along_the_graph():
     batch = np.array([[1, 2, 0, 0]])
     table = emb.embeddings.numpy()
     np.testing.assert_allclose(model(batch)[0], table[1] + table[2], rtol=1e-6)
-    np.testing.assert_allclose(jax.jit(model.apply)(*model.split(), batch)[0][0],
-                               table[1] + table[2], rtol=1e-6)
+    np.testing.assert_allclose(
+        jax.jit(model.apply)(*model.split(), batch)[0][0], table[1] + table[2], rtol=1e-6
+    )
 
 
 def test_custom_layers_infer_output_shapes_abstractly():

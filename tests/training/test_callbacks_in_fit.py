@@ -17,16 +17,17 @@ def regression(seed=0):
 
 def test_history_and_validation_keys_follow_validation_freq():
     model, x, y = regression()
-    history = model.fit(x, y, epochs=4, batch_size=16, validation_split=0.25,
-                        validation_freq=2, verbose=0)
+    history = model.fit(
+        x, y, epochs=4, batch_size=16, validation_split=0.25, validation_freq=2, verbose=0
+    )
     assert history.history["loss"][-1] < history.history["loss"][0]
     assert len(history.history["loss"]) == 4 and len(history.history["val_loss"]) == 2
     model2, x2, y2 = regression()
     history = model2.fit(x2, y2, epochs=2, validation_data=(x2[:8], y2[:8]), verbose=0)
     assert len(history.history["val_loss"]) == 2
     np.testing.assert_allclose(
-        history.history["val_loss"][-1],
-        model2.evaluate(x2[:8], y2[:8], verbose=0), rtol=1e-5)
+        history.history["val_loss"][-1], model2.evaluate(x2[:8], y2[:8], verbose=0), rtol=1e-5
+    )
 
 
 def test_early_stopping_stops_and_restores_the_best_weights():
@@ -35,9 +36,11 @@ def test_early_stopping_stops_and_restores_the_best_weights():
     stop = callbacks.EarlyStopping(monitor="loss", patience=1, restore_best_weights=True)
     snapshots = []
     grab = callbacks.LambdaCallback(
-        on_epoch_end=lambda epoch, logs: snapshots.append(model.get_weights()))
-    history = model.fit(x, y * 100, epochs=20, batch_size=64, callbacks=[grab, stop],
-                        verbose=0, shuffle=False)
+        on_epoch_end=lambda epoch, logs: snapshots.append(model.get_weights())
+    )
+    history = model.fit(
+        x, y * 100, epochs=20, batch_size=64, callbacks=[grab, stop], verbose=0, shuffle=False
+    )
     losses = history.history["loss"]
     assert len(losses) < 20
     best = int(np.argmin(losses))
@@ -52,7 +55,8 @@ def test_learning_rate_scheduler_changes_the_rate_without_recompiling():
     seen = []
     schedule = callbacks.LearningRateScheduler(lambda epoch, lr: 0.05 * 0.5**epoch)
     spy = callbacks.LambdaCallback(
-        on_epoch_end=lambda epoch, logs: seen.append(model.optimizer.learning_rate))
+        on_epoch_end=lambda epoch, logs: seen.append(model.optimizer.learning_rate)
+    )
     model.fit(x, y, epochs=3, batch_size=64, callbacks=[schedule, spy], verbose=0)
     np.testing.assert_allclose(seen, [0.05, 0.025, 0.0125], rtol=1e-6)
     assert model._step_cache[("train", 1)]._cache_size() == 1
@@ -74,8 +78,14 @@ def test_a_callback_can_stop_training():
         if batch >= 1:
             model.stop_training = True
 
-    history = model.fit(x, y, epochs=5, batch_size=16,
-                        callbacks=[callbacks.LambdaCallback(on_train_batch_end=stop)], verbose=0)
+    history = model.fit(
+        x,
+        y,
+        epochs=5,
+        batch_size=16,
+        callbacks=[callbacks.LambdaCallback(on_train_batch_end=stop)],
+        verbose=0,
+    )
     assert len(history.history["loss"]) == 1
 
 
@@ -93,8 +103,9 @@ def test_progress_bar_prints_keras_like_lines(capsys):
 def test_weights_read_by_a_callback_mid_fit_are_current():
     model, x, y = regression()
     snapshots = []
-    grab = callbacks.LambdaCallback(on_epoch_end=lambda e, logs: snapshots.append(
-        model.get_weights()[0].copy()))
+    grab = callbacks.LambdaCallback(
+        on_epoch_end=lambda e, logs: snapshots.append(model.get_weights()[0].copy())
+    )
     model.fit(x, y, epochs=2, batch_size=64, callbacks=[grab], verbose=0)
     assert not np.array_equal(snapshots[0], snapshots[1])
     np.testing.assert_array_equal(snapshots[1], model.get_weights()[0])

@@ -20,8 +20,11 @@ def data(n=50):
 
 def test_evaluate_matches_numpy_over_all_batches_including_the_short_one():
     model = classifier()
-    model.compile(optimizer="sgd", loss=lamina.losses.SparseCategoricalCrossentropy(
-        from_logits=True), metrics=["accuracy"])
+    model.compile(
+        optimizer="sgd",
+        loss=lamina.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
     x, y = data()
     result = model.evaluate(x, y, batch_size=16, verbose=0, return_dict=True)
     logits = np.asarray(model.predict(x, batch_size=16, verbose=0))
@@ -38,10 +41,16 @@ def test_metrics_in_evaluate_match_keras_on_the_same_weights():
     twin.set_weights(model.get_weights())
     specs = ["accuracy", "sparse_top_k_categorical_accuracy"]
     loss = "sparse_categorical_crossentropy"
-    model.compile(optimizer="sgd", loss=lamina.losses.SparseCategoricalCrossentropy(
-        from_logits=True), metrics=specs)
-    twin.compile(optimizer="sgd", loss=keras.losses.SparseCategoricalCrossentropy(
-        from_logits=True), metrics=specs)
+    model.compile(
+        optimizer="sgd",
+        loss=lamina.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=specs,
+    )
+    twin.compile(
+        optimizer="sgd",
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=specs,
+    )
     x, y = data()
     ours = model.evaluate(x, y, batch_size=8, verbose=0, return_dict=True)
     theirs = twin.evaluate(x, y, batch_size=8, verbose=0, return_dict=True)
@@ -52,8 +61,10 @@ def test_metrics_in_evaluate_match_keras_on_the_same_weights():
 
 def test_on_batch_methods():
     model = classifier()
-    model.compile(optimizer=lamina.optimizers.SGD(0.1), loss=lamina.losses.SparseCategoricalCrossentropy(
-        from_logits=True))
+    model.compile(
+        optimizer=lamina.optimizers.SGD(0.1),
+        loss=lamina.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
     x, y = data(8)
     before = model.test_on_batch(x, y)
     model.train_on_batch(x, y)

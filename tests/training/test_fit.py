@@ -20,8 +20,9 @@ def data(n=100, d=5, seed=0):
 
 def mlp(seed=0):
     lamina.utils.set_random_seed(seed)
-    return lamina.Sequential([lamina.Input((5,)), layers.Dense(8, activation="tanh"),
-                              layers.Dense(2)])
+    return lamina.Sequential(
+        [lamina.Input((5,)), layers.Dense(8, activation="tanh"), layers.Dense(2)]
+    )
 
 
 def flat(params):
@@ -47,15 +48,16 @@ def test_fit_equals_a_hand_written_optax_loop():
 
     for _ in range(2):
         for i in range(0, len(x), 16):
-            params, opt_state = step(params, opt_state, x[i:i + 16], y[i:i + 16])
+            params, opt_state = step(params, opt_state, x[i : i + 16], y[i : i + 16])
     np.testing.assert_allclose(flat(model.split()[0]), flat(params), rtol=1e-5, atol=1e-6)
 
 
 def test_fit_matches_keras_fit_with_the_same_weights():
     x, y = data()
     model = mlp()
-    twin = keras.Sequential([keras.Input((5,)), keras.layers.Dense(8, activation="tanh"),
-                             keras.layers.Dense(2)])
+    twin = keras.Sequential(
+        [keras.Input((5,)), keras.layers.Dense(8, activation="tanh"), keras.layers.Dense(2)]
+    )
     twin.set_weights(model.get_weights())
     for m, opt in ((model, lamina.optimizers.Adam(1e-2)), (twin, keras.optimizers.Adam(1e-2))):
         m.compile(optimizer=opt, loss="mse", metrics=["mae"])
@@ -73,8 +75,7 @@ def test_steps_per_execution_gives_the_same_weights(k):
     results = []
     for steps in (1, k):
         model = mlp()
-        model.compile(optimizer=lamina.optimizers.Adam(1e-2), loss="mse",
-                      steps_per_execution=steps)
+        model.compile(optimizer=lamina.optimizers.Adam(1e-2), loss="mse", steps_per_execution=steps)
         history = model.fit(x, y, batch_size=8, epochs=2, shuffle=True, verbose=0)
         results.append((flat(model.split()[0]), history.history["loss"]))
     np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-5, atol=1e-6)
@@ -134,8 +135,13 @@ def test_randomness_differs_every_step_and_replays_from_the_seed():
         lamina.utils.set_random_seed(1)
         model = Noisy()
         model.compile(optimizer="sgd", loss="mse")
-        model.fit(np.ones((64, 4), "float32"), np.ones((64, 1), "float32"), batch_size=8,
-                  epochs=1, verbose=0)
+        model.fit(
+            np.ones((64, 4), "float32"),
+            np.ones((64, 1), "float32"),
+            batch_size=8,
+            epochs=1,
+            verbose=0,
+        )
         return model
 
     a, b = run(), run()
@@ -171,7 +177,7 @@ def test_generators_tuples_and_dicts_are_accepted():
 
     def batches():
         for i in range(0, 64, 16):
-            yield x[i:i + 16], y[i:i + 16]
+            yield x[i : i + 16], y[i : i + 16]
 
     model = mlp()
     model.compile(optimizer="sgd", loss="mse")
