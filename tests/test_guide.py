@@ -11,8 +11,8 @@ NUMBER = r"-?\d+\.\d+(?:e-?\d+)?"
 
 # What the guide prints, with its random numbers as patterns.
 EXPECTED = [
-    rf"\[\[\s*{NUMBER}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}\]",
-    rf"\s*\[\s*{NUMBER}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}\]\]",
+    rf"\[\[\s*{NUMBER}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}\s*\]",
+    rf"\s*\[\s*{NUMBER}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}\s*\]\]",
     r"\[2\. 2\.\]",
     r"\[4\. 4\.\]",
     r"weights: 1",

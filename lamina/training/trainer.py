@@ -344,9 +344,12 @@ class Trainer:
                 if self.stop_training:
                     break
         finally:
+            # The last state a step returned (also when a callback or Ctrl-C interrupts).
+            last = self._live
             object.__setattr__(self, "_live", None)
-            self.merge(ts.params, ts.state)
-            self.optimizer.state = ts.opt_state
+            if not any(leaf.is_deleted() for leaf in jax.tree.leaves(last)):
+                self.merge(last.params, last.state)
+                self.optimizer.state = last.opt_state
         callbacks.on_train_end(logs)
         return self.history
 

@@ -311,8 +311,9 @@ def test_losses_inside_a_call_are_the_calls_own_and_carry_gradients():
 
     class Inner(lamina.Layer):
         def build(self, shape):
-            self.w = self.add_weight(shape=(shape[-1],), initializer="ones",
-                                     regularizer=lamina.regularizers.l2(1.0))
+            self.w = self.add_weight(
+                shape=(shape[-1],), initializer="ones", regularizer=lamina.regularizers.l2(1.0)
+            )
 
         def call(self, inputs):
             self.add_loss(ops.sum(inputs * self.w))

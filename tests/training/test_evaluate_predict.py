@@ -40,7 +40,6 @@ def test_metrics_in_evaluate_match_keras_on_the_same_weights():
     twin = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
     twin.set_weights(model.get_weights())
     specs = ["accuracy", "sparse_top_k_categorical_accuracy"]
-    loss = "sparse_categorical_crossentropy"
     model.compile(
         optimizer="sgd",
         loss=lamina.losses.SparseCategoricalCrossentropy(from_logits=True),
@@ -56,7 +55,6 @@ def test_metrics_in_evaluate_match_keras_on_the_same_weights():
     theirs = twin.evaluate(x, y, batch_size=8, verbose=0, return_dict=True)
     for key in theirs:
         np.testing.assert_allclose(ours[key], theirs[key], rtol=1e-5, err_msg=key)
-    del loss
 
 
 def test_on_batch_methods():

@@ -107,16 +107,20 @@ def test_add_loss_only_model_trains_without_a_compiled_loss():
     hidden = layers.Dense(3)(inputs)
     outputs = ActivityRegularizationLayer()(hidden)
     model = lamina.Model(inputs, outputs)
-    x, y = np.random.random((32, 3)), np.random.random((32, 3))
+    x, y = np.random.random((32, 3)), np.random.random((32, 3))  # one batch: one step
     model.compile(optimizer="adam", loss="mse")
+    pred = model.predict(x, verbose=0)
     with_loss = model.fit(x, y, verbose=0).history["loss"][0]
+    np.testing.assert_allclose(with_loss, np.mean((pred - y) ** 2) + 1e-2 * pred.mean(), rtol=1e-5)
     model.compile(optimizer="adam")
+    pred = model.predict(x, verbose=0)
     only_reg = model.fit(x, y, epochs=3, verbose=0).history["loss"]
-    assert only_reg[-1] < only_reg[0] and abs(only_reg[0]) < abs(with_loss) + 1
+    np.testing.assert_allclose(only_reg[0], 1e-2 * pred.mean(), rtol=1e-5, atol=1e-7)
+    assert only_reg[-1] < only_reg[0]
     with pytest.raises(ValueError, match="nothing to minimize"):
         plain = mlp()
         plain.compile(optimizer="adam")
-        plain.fit(x[:, :2].repeat(3, 1)[:, :5], y[:, :2], verbose=0)
+        plain.fit(*data(), verbose=0)
 
 
 def test_randomness_differs_every_step_and_replays_from_the_seed():
@@ -246,8 +250,64 @@ def test_compute_loss_override_is_the_objective():
     model = Twice()
     model.compile(optimizer="sgd", loss="mse")
     x, y = np.ones((4, 1), "float32"), np.zeros((4, 1), "float32")
-    model.build_from = None
-    model.predict(x, verbose=0)
     pred = model.predict(x, verbose=0)
     logs = model.test_on_batch(x, y, return_dict=True)
     np.testing.assert_allclose(logs["loss"], 2 * np.mean(pred**2), rtol=1e-5)
+
+
+def test_an_interrupted_fit_keeps_the_last_completed_step():
+    x, y = data()
+
+    class Interrupt(lamina.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if batch == 2:
+                raise KeyboardInterrupt
+
+    model = mlp()
+    model.compile(optimizer=optax.sgd(0.05), loss="mse")
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(x, y, batch_size=16, shuffle=False, callbacks=[Interrupt()], verbose=0)
+    reference = mlp()
+    reference.compile(optimizer=optax.sgd(0.05), loss="mse")
+    reference.fit(x[:48], y[:48], batch_size=16, shuffle=False, verbose=0)  # 3 steps
+    for a, b in zip(model.get_weights(), reference.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_sample_weight_matches_keras():
+    x, y = data()
+    weights = np.random.default_rng(3).random(len(x)).astype("float32")
+    model = mlp()
+    twin = keras.Sequential(
+        [keras.Input((5,)), keras.layers.Dense(8, activation="tanh"), keras.layers.Dense(2)]
+    )
+    twin.set_weights(model.get_weights())
+    model.compile(optimizer=lamina.optimizers.SGD(0.1), loss="mse")
+    twin.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    ours = model.fit(x, y, sample_weight=weights, batch_size=20, shuffle=False, verbose=0)
+    theirs = twin.fit(x, y, sample_weight=weights, batch_size=20, shuffle=False, verbose=0)
+    np.testing.assert_allclose(ours.history["loss"], theirs.history["loss"], rtol=1e-5)
+    for a, b in zip(model.get_weights(), twin.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_initial_epoch_and_steps_per_epoch():
+    x, y = data()
+    model = mlp()
+    model.compile(optimizer="sgd", loss="mse")
+    seen = []
+    counter = lamina.callbacks.LambdaCallback(
+        on_train_batch_end=lambda batch, logs: seen.append(batch)
+    )
+    history = model.fit(
+        x,
+        y,
+        batch_size=10,
+        epochs=5,
+        initial_epoch=3,
+        steps_per_epoch=4,
+        callbacks=[counter],
+        verbose=0,
+    )
+    assert history.epoch == [3, 4]
+    assert seen == [0, 1, 2, 3, 0, 1, 2, 3]
