@@ -347,9 +347,10 @@ class Trainer:
             # The last state a step returned (also when a callback or Ctrl-C interrupts).
             last = self._live
             object.__setattr__(self, "_live", None)
+            # (optimizer.state is already current: set after each block, and changed
+            # since only by callbacks, such as a learning-rate change at epoch end.)
             if not any(leaf.is_deleted() for leaf in jax.tree.leaves(last)):
                 self.merge(last.params, last.state)
-                self.optimizer.state = last.opt_state
         callbacks.on_train_end(logs)
         return self.history
 

@@ -1,5 +1,6 @@
 """Callbacks driven by fit: history, validation, early stopping, learning rates."""
 
+import keras
 import numpy as np
 
 import lamina
@@ -109,3 +110,40 @@ def test_weights_read_by_a_callback_mid_fit_are_current():
     model.fit(x, y, epochs=2, batch_size=64, callbacks=[grab], verbose=0)
     assert not np.array_equal(snapshots[0], snapshots[1])
     np.testing.assert_array_equal(snapshots[1], model.get_weights()[0])
+
+
+def test_terminate_on_nan_reduce_lr_on_plateau_and_csv_logger_in_fit(tmp_path):
+    model, x, y = regression()
+    model.compile(optimizer=lamina.optimizers.SGD(1e6), loss="mse")  # blows up to inf/nan
+    history = model.fit(
+        x, y, epochs=5, batch_size=8, callbacks=[callbacks.TerminateOnNaN()], verbose=0
+    )
+    assert len(history.history["loss"]) == 1 and model.stop_training
+
+    model, x, y = regression()
+    settings = dict(monitor="loss", factor=0.5, patience=0, min_delta=1e9)  # no improvement
+    log = tmp_path / "log.csv"
+    model.fit(
+        x,
+        y,
+        epochs=4,
+        batch_size=64,
+        verbose=0,
+        callbacks=[callbacks.ReduceLROnPlateau(**settings), callbacks.CSVLogger(str(log))],
+    )
+    twin = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    twin.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+    twin.fit(
+        x,
+        y,
+        epochs=4,
+        batch_size=64,
+        verbose=0,
+        callbacks=[keras.callbacks.ReduceLROnPlateau(**settings)],
+    )
+    assert float(twin.optimizer.learning_rate) < 0.05  # the plateau did reduce the rate
+    np.testing.assert_allclose(
+        model.optimizer.learning_rate, float(twin.optimizer.learning_rate), rtol=1e-6
+    )
+    rows = log.read_text().splitlines()
+    assert rows[0].split(",")[0] == "epoch" and "loss" in rows[0] and len(rows) == 5
