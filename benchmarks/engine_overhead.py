@@ -24,7 +24,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import compiled_ops, interleaved_medians, report  # noqa: E402
 
 import lamina  # noqa: E402
-from lamina import layers, ops  # noqa: E402
+from lamina import layers  # noqa: E402
+from lamina.examples.vae import VariationalAutoEncoder  # noqa: E402
 
 
 def eager_dense(repeats, batch, features, units):
@@ -75,47 +76,20 @@ def mlp_by_hand(params, x):
     return x @ params["out"]["kernel"] + params["out"]["bias"]
 
 
-class Sampling(layers.Layer):
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.seed_generator = lamina.random.SeedGenerator(1337)
-
-    def call(self, inputs):
-        z_mean, z_log_var = inputs
-        eps = lamina.random.normal(ops.shape(z_mean), seed=self.seed_generator)
-        return z_mean + ops.exp(0.5 * z_log_var) * eps
-
-
-class VAE(lamina.Layer):
-    def __init__(self):
-        super().__init__()
-        self.dense_proj = layers.Dense(64, activation="relu")
-        self.dense_mean = layers.Dense(32)
-        self.dense_log_var = layers.Dense(32)
-        self.sampling = Sampling()
-        self.decoder_proj = layers.Dense(64, activation="relu")
-        self.decoder_out = layers.Dense(784, activation="sigmoid")
-
-    def call(self, x):
-        h = self.dense_proj(x)
-        z_mean, z_log_var = self.dense_mean(h), self.dense_log_var(h)
-        z = self.sampling((z_mean, z_log_var))
-        self.add_loss(-0.5 * ops.mean(z_log_var - ops.square(z_mean) - ops.exp(z_log_var) + 1))
-        return self.decoder_out(self.decoder_proj(z))
-
-
 def vae_by_hand(params, state, x):
+    """The guide's VAE forward pass and KL term, written against its params dict."""
     dense = lambda p, v: v @ p["kernel"] + p["bias"]
-    h = jax.nn.relu(dense(params["dense_proj"], x))
-    z_mean, z_log_var = dense(params["dense_mean"], h), dense(params["dense_log_var"], h)
-    key = jax.random.wrap_key_data(state["sampling"]["seed_generator"]["state"])
+    enc, dec = params["encoder"], params["decoder"]
+    h = jax.nn.relu(dense(enc["dense_proj"], x))
+    z_mean, z_log_var = dense(enc["dense_mean"], h), dense(enc["dense_log_var"], h)
+    key = jax.random.wrap_key_data(state["encoder"]["sampling"]["seed_generator"]["state"])
     new_key, sub = jax.random.split(key)
     z = z_mean + jnp.exp(0.5 * z_log_var) * jax.random.normal(sub, z_mean.shape)
     kl = -0.5 * jnp.mean(z_log_var - jnp.square(z_mean) - jnp.exp(z_log_var) + 1)
-    out = jax.nn.sigmoid(
-        dense(params["decoder_out"], jax.nn.relu(dense(params["decoder_proj"], z)))
-    )
-    new_state = {"sampling": {"seed_generator": {"state": jax.random.key_data(new_key)}}}
+    out = jax.nn.sigmoid(dense(dec["dense_output"], jax.nn.relu(dense(dec["dense_proj"], z))))
+    new_state = {
+        "encoder": {"sampling": {"seed_generator": {"state": jax.random.key_data(new_key)}}}
+    }
     return out, new_state, [kl]
 
 
@@ -153,7 +127,7 @@ def jit_apply(repeats):
     results["mlp"] = medians
 
     xb = x[:64]
-    vae = VAE()
+    vae = VariationalAutoEncoder(784, 64, 32)
     params, state = vae.init(jax.random.key(0), xb)
 
     def lamina_loss(p, s, x):

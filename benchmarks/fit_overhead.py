@@ -7,8 +7,8 @@ Adam 1e-3):
   (b) lamina ``fit``;  (c) lamina ``fit`` with ``steps_per_execution=10``;
   (d) Keras 3 ``fit`` on its JAX backend (when installed).
 Medians of ms/step over interleaved repeats (one epoch each), the ratios to (a), and
-the first-call time (trace + compile + one step) of each. Then a compute-bound MLP
-(784-1024-1024-10, batch 256) and a small CNN with batch normalization and dropout
+the first-call time (trace + compile + one step; median of 3 fresh instances). Then a
+compute-bound MLP (784-1024-1024-10, batch 256) and a small CNN with batch normalization and dropout
 (batch 128, steps_per_execution 1 vs 10).
 
 Run: ``python benchmarks/fit_overhead.py [--repeats 5] [--skip-keras] [--only vae,mlp,cnn]``
@@ -45,8 +45,12 @@ def load_x(n=60000):
 
 
 # ------------------------------------------------------------------ (a) by hand
-def hand_loop(model, loss_of, x, y, batch, lr=1e-3, optimizer=None):
+def hand_loop(make_model, loss_of, x, y, batch, lr=1e-3, optimizer=None):
     """A plain jitted optax step over ``model.apply``'s math, fed from host NumPy."""
+    return lambda: _hand_loop(make_model(), loss_of, x, y, batch, lr, optimizer)
+
+
+def _hand_loop(model, loss_of, x, y, batch, lr, optimizer):
     params, state = model.init(jax.random.key(0), x[:batch])
     optimizer = optimizer or optax.adam(lr, eps=1e-7)
     opt_state = optimizer.init(params)
@@ -89,10 +93,8 @@ def hand_loop(model, loss_of, x, y, batch, lr=1e-3, optimizer=None):
     return first_call, epoch
 
 
-def lamina_fit(make_model, loss, x, y, batch, k=1, fuse="auto"):
-    model = make_model()
-    model.compile(lamina.optimizers.Adam(1e-3), loss=loss, steps_per_execution=k)
-    model.fuse_steps = fuse
+def fit_candidate(model, x, y, batch):
+    """``(first_call, epoch)`` timers for a compiled Keras-like ``model``."""
 
     def first_call():
         start = time.perf_counter()
@@ -105,33 +107,41 @@ def lamina_fit(make_model, loss, x, y, batch, k=1, fuse="auto"):
         return n // batch
 
     return first_call, epoch
+
+
+def lamina_fit(make_model, loss, x, y, batch, k=1, fuse="auto"):
+    def build():
+        model = make_model()
+        model.compile(lamina.optimizers.Adam(1e-3), loss=loss, steps_per_execution=k)
+        model.fuse_steps = fuse
+        return fit_candidate(model, x, y, batch)
+
+    return build
 
 
 def keras_fit(make_model, loss, x, y, batch):
     import keras
 
-    model = make_model()
-    model.compile(keras.optimizers.Adam(1e-3), loss=loss)
+    def build():
+        model = make_model()
+        model.compile(keras.optimizers.Adam(1e-3), loss=loss)
+        return fit_candidate(model, x, y, batch)
 
-    def first_call():
-        start = time.perf_counter()
-        model.fit(x[:batch], y[:batch], batch_size=batch, epochs=1, verbose=0, shuffle=False)
-        return time.perf_counter() - start
-
-    def epoch():
-        n = len(x) // batch * batch
-        model.fit(x[:n], y[:n], batch_size=batch, epochs=1, verbose=0)
-        return n // batch
-
-    return first_call, epoch
+    return build
 
 
-def compare(title, candidates, repeats):
-    """Interleaved epochs; median ms/step, ratio to the first candidate, first-call time."""
-    firsts = {name: fns[0]() for name, fns in candidates.items()}
-    samples = {name: [] for name in candidates}
-    for _, epoch in candidates.values():
+def compare(title, builders, repeats, first_calls=3):
+    """Interleaved epochs; median ms/step and ratio to the first candidate; the median
+    first-call time (trace + compile + one step) over ``first_calls`` fresh instances."""
+    firsts = {
+        name: statistics.median(build()[0]() for _ in range(first_calls))
+        for name, build in builders.items()
+    }
+    candidates = {name: build() for name, build in builders.items()}
+    for first_call, epoch in candidates.values():
+        first_call()
         epoch()  # warm: the short-last-batch compile, caches
+    samples = {name: [] for name in candidates}
     for _ in range(repeats):
         for name, (_, epoch) in candidates.items():
             start = time.perf_counter()
@@ -237,7 +247,7 @@ def main():
     if "vae" in parts:
         make = lambda: VariationalAutoEncoder(784, 64, 32)
         candidates = {
-            "(a) hand-written jit + optax loop": hand_loop(make(), mse, x, x, 64),
+            "(a) hand-written jit + optax loop": hand_loop(make, mse, x, x, 64),
             "(a') the same, lamina's (Keras) Adam": hand_loop(
                 make(), mse, x, x, 64, optimizer=lamina.optimizers.Adam(1e-3)
             ),
@@ -265,7 +275,7 @@ def main():
         compare(
             "MLP 784-1024-1024-10, batch 256",
             {
-                "(a) hand-written jit + optax loop": hand_loop(MLP(), sparse_ce, x, labels, 256),
+                "(a) hand-written jit + optax loop": hand_loop(MLP, sparse_ce, x, labels, 256),
                 "(b) lamina fit": lamina_fit(MLP, loss, x, labels, 256),
             },
             args.repeats,
@@ -277,7 +287,7 @@ def main():
         compare(
             "CNN with batch norm and dropout, batch 128",
             {
-                "(a) hand-written jit + optax loop": hand_loop(CNN(), sparse_ce, xs, ys, 128),
+                "(a) hand-written jit + optax loop": hand_loop(CNN, sparse_ce, xs, ys, 128),
                 "(b) lamina fit": lamina_fit(CNN, loss, xs, ys, 128),
                 "(c) lamina fit, steps_per_execution=10": lamina_fit(CNN, loss, xs, ys, 128, k=10),
                 "(c') the same, forced lax.scan fusion": lamina_fit(

@@ -10,6 +10,7 @@ import inspect
 import jax.numpy as jnp
 
 from lamina.core import registry as _registry
+from lamina.utils.object_table import ObjectTable
 
 _EPSILON = 1e-7  # Keras' backend.epsilon(), added to norms before dividing
 
@@ -167,53 +168,17 @@ ALL_OBJECTS_DICT = {
     "non_neg": NonNeg,
     "unit_norm": UnitNorm,
 }
-
-
-def _unknown(identifier):
-    return ValueError(
-        f"Could not interpret constraint identifier: {identifier!r}. "
-        f"Valid names: {', '.join(sorted(ALL_OBJECTS_DICT))}"
-    )
-
-
-def _lookup(name, custom_objects=None):
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    return ALL_OBJECTS_DICT.get(name)
+_TABLE = ObjectTable("constraint", "lamina.constraints", ALL_OBJECTS_DICT)
 
 
 def serialize(constraint) -> dict | None:
     """``constraint`` as Keras' serialized dict (``module``, ``class_name``, ``config``)."""
-    if constraint is None:
-        return None
-    cls = type(constraint)
-    builtin = ALL_OBJECTS_DICT.get(cls.__name__) is cls
-    return {
-        "module": "lamina.constraints" if builtin else cls.__module__,
-        "class_name": cls.__name__,
-        "config": constraint.get_config(),
-        "registered_name": None if builtin else cls.__name__,
-    }
+    return _TABLE.serialize(constraint)
 
 
 def deserialize(config, custom_objects=None) -> Constraint:
     """A constraint from ``serialize``'s dict (or ``{"class_name", "config"}``, or a name)."""
-    if isinstance(config, str):
-        cls = _lookup(config, custom_objects)
-        if cls is None:
-            raise _unknown(config)
-        return cls()
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(
-            f"Could not deserialize constraint {config!r}: expected a dict with "
-            "'class_name' and 'config'."
-        )
-    cls = _lookup(config["class_name"], custom_objects)
-    if cls is None and config.get("registered_name"):
-        cls = _lookup(config["registered_name"], custom_objects)
-    if cls is None:
-        raise _unknown(config["class_name"])
-    return cls.from_config(dict(config.get("config") or {}))
+    return _TABLE.deserialize(config, custom_objects)
 
 
 def get(identifier):
@@ -234,7 +199,7 @@ def get(identifier):
         return identifier()
     if callable(identifier):
         return identifier
-    raise _unknown(identifier)
+    raise _TABLE.unknown(identifier)
 
 
 _registry.register_resolver("constraint", get)

@@ -13,6 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from lamina.core import registry as _registry
+from lamina.utils.object_table import ObjectTable
 
 _EPSILON = 1e-7  # Keras' backend.epsilon(), the floor of the norm in OrthogonalRegularizer
 
@@ -197,53 +198,17 @@ ALL_OBJECTS_DICT = {
     "l1_l2": L1L2,
     "orthogonal_regularizer": OrthogonalRegularizer,
 }
-
-
-def _unknown(identifier):
-    return ValueError(
-        f"Could not interpret regularizer identifier: {identifier!r}. "
-        f"Valid names: {', '.join(sorted(ALL_OBJECTS_DICT))}"
-    )
-
-
-def _lookup(name, custom_objects=None):
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    return ALL_OBJECTS_DICT.get(name)
+_TABLE = ObjectTable("regularizer", "lamina.regularizers", ALL_OBJECTS_DICT)
 
 
 def serialize(regularizer) -> dict | None:
     """``regularizer`` as Keras' serialized dict (``module``, ``class_name``, ``config``)."""
-    if regularizer is None:
-        return None
-    cls = type(regularizer)
-    builtin = ALL_OBJECTS_DICT.get(cls.__name__) is cls
-    return {
-        "module": "lamina.regularizers" if builtin else cls.__module__,
-        "class_name": cls.__name__,
-        "config": regularizer.get_config(),
-        "registered_name": None if builtin else cls.__name__,
-    }
+    return _TABLE.serialize(regularizer)
 
 
 def deserialize(config, custom_objects=None) -> Regularizer:
     """A regularizer from ``serialize``'s dict (or ``{"class_name", "config"}``, or a name)."""
-    if isinstance(config, str):
-        cls = _lookup(config, custom_objects)
-        if cls is None:
-            raise _unknown(config)
-        return cls()
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(
-            f"Could not deserialize regularizer {config!r}: expected a dict with "
-            "'class_name' and 'config'."
-        )
-    cls = _lookup(config["class_name"], custom_objects)
-    if cls is None and config.get("registered_name"):
-        cls = _lookup(config["registered_name"], custom_objects)
-    if cls is None:
-        raise _unknown(config["class_name"])
-    return cls.from_config(dict(config.get("config") or {}))
+    return _TABLE.deserialize(config, custom_objects)
 
 
 def get(identifier):
@@ -264,7 +229,7 @@ def get(identifier):
         return identifier()
     if callable(identifier):
         return identifier
-    raise _unknown(identifier)
+    raise _TABLE.unknown(identifier)
 
 
 _registry.register_resolver("regularizer", get)

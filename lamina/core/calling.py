@@ -72,7 +72,10 @@ class CallingMixin:
         try:
             outputs = self.call(*args, **kwargs)
         except (TypeError, ValueError) as err:
-            raise self._explain_input_error(first, err) from err
+            explained = self._explain_input_error(first, err)
+            if explained is err:
+                raise
+            raise explained from err
         finally:
             scope.training = outer_training
         object.__setattr__(self, "_last_output_shape", _shapes(outputs))

@@ -36,6 +36,7 @@ from lamina.initializers.variance_scaling import (
     VarianceScaling,
     compute_fans,
 )
+from lamina.utils.object_table import ObjectTable
 
 # Keras' lowercase names: ``keras.initializers.glorot_uniform`` is the class.
 zeros = Zeros
@@ -104,6 +105,7 @@ ALL_OBJECTS_DICT = {
     "IdentityInitializer": Identity,
     "OrthogonalInitializer": Orthogonal,
 }
+_TABLE = ObjectTable("initializer", "lamina.initializers", ALL_OBJECTS_DICT)
 
 
 class _ArrayInitializer(DeterministicInitializer):
@@ -124,31 +126,9 @@ class _ArrayInitializer(DeterministicInitializer):
         raise NotImplementedError("An initializer made from an array cannot be serialized.")
 
 
-def _lookup(name, custom_objects=None):
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    return ALL_OBJECTS_DICT.get(name)
-
-
-def _unknown(identifier):
-    return ValueError(
-        f"Could not interpret initializer identifier: {identifier!r}. "
-        f"Valid names: {', '.join(sorted(ALL_OBJECTS_DICT))}"
-    )
-
-
 def serialize(initializer) -> dict | None:
     """``initializer`` as Keras' serialized dict (``module``, ``class_name``, ``config``)."""
-    if initializer is None:
-        return None
-    cls = type(initializer)
-    builtin = ALL_OBJECTS_DICT.get(cls.__name__) is cls
-    return {
-        "module": "lamina.initializers" if builtin else cls.__module__,
-        "class_name": cls.__name__,
-        "config": initializer.get_config(),
-        "registered_name": None if builtin else cls.__name__,
-    }
+    return _TABLE.serialize(initializer)
 
 
 def deserialize(config, custom_objects=None) -> Initializer:
@@ -156,22 +136,7 @@ def deserialize(config, custom_objects=None) -> Initializer:
 
     ``custom_objects`` maps extra class names to classes. A bare string is a name.
     """
-    if isinstance(config, str):
-        cls = _lookup(config, custom_objects)
-        if cls is None:
-            raise _unknown(config)
-        return cls()
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(
-            f"Could not deserialize initializer {config!r}: expected a dict with "
-            "'class_name' and 'config'."
-        )
-    cls = _lookup(config["class_name"], custom_objects)
-    if cls is None and config.get("registered_name"):
-        cls = _lookup(config["registered_name"], custom_objects)
-    if cls is None:
-        raise _unknown(config["class_name"])
-    return cls.from_config(dict(config.get("config") or {}))
+    return _TABLE.deserialize(config, custom_objects)
 
 
 def get(identifier):
@@ -195,7 +160,7 @@ def get(identifier):
         return identifier()
     if callable(identifier):
         return identifier
-    raise _unknown(identifier)
+    raise _TABLE.unknown(identifier)
 
 
 _registry.register_resolver("initializer", get)

@@ -45,6 +45,7 @@ from lamina.metrics.regression import (
     mean_squared_error,
     mean_squared_logarithmic_error,
 )
+from lamina.utils.object_table import ObjectTable
 
 # Keras' short function names.
 mse = MSE = mean_squared_error
@@ -86,30 +87,26 @@ ALL_OBJECTS_DICT = {
     "MSLE": MeanSquaredLogarithmicError,
 }
 
-# Classes ``deserialize`` also knows (they cannot be built from a bare name).
-_DESERIALIZABLE = {**ALL_OBJECTS_DICT, "Metric": Metric, "MeanMetricWrapper": MeanMetricWrapper}
 
-
-def _unknown(identifier):
-    return ValueError(
-        f"Could not interpret metric identifier: {identifier!r}. Valid names: "
-        f"{', '.join(sorted(ALL_OBJECTS_DICT))}; or pass a Metric instance or class, a "
-        "serialized dict, or a function fn(y_true, y_pred) -> per-sample values."
-    )
+_TABLE = ObjectTable(
+    "metric",
+    "lamina.metrics",
+    ALL_OBJECTS_DICT,
+    extra_classes={"Metric": Metric, "MeanMetricWrapper": MeanMetricWrapper},
+    hint="; or pass a Metric instance or class, a serialized dict, or a function"
+    " fn(y_true, y_pred) -> per-sample values.",
+)
 
 
 def serialize(metric) -> dict | None:
     """``metric`` as Keras' serialized dict (``module``, ``class_name``, ``config``)."""
-    if metric is None:
-        return None
-    cls = type(metric)
-    builtin = _DESERIALIZABLE.get(cls.__name__) is cls
-    return {
-        "module": "lamina.metrics" if builtin else cls.__module__,
-        "class_name": cls.__name__,
-        "config": metric.get_config(),
-        "registered_name": None if builtin else cls.__name__,
-    }
+    return _TABLE.serialize(metric)
+
+
+def _resolve_fn(config, custom_objects):
+    if "fn" in config:
+        config["fn"] = resolve_function(config["fn"], custom_objects)
+    return config
 
 
 def deserialize(config, custom_objects=None) -> Metric:
@@ -118,27 +115,7 @@ def deserialize(config, custom_objects=None) -> Metric:
     ``custom_objects`` maps extra class names to classes and, for a
     ``MeanMetricWrapper``, function names to functions. A bare string is a name.
     """
-    custom_objects = custom_objects or {}
-    if isinstance(config, str):
-        cls = custom_objects.get(config) or ALL_OBJECTS_DICT.get(config)
-        if cls is None:
-            raise _unknown(config)
-        return cls()
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(
-            f"Could not deserialize metric {config!r}: expected a dict with 'class_name' "
-            "and 'config'."
-        )
-    name = config["class_name"]
-    cls = custom_objects.get(name) or _DESERIALIZABLE.get(name)
-    if cls is None and config.get("registered_name"):
-        cls = custom_objects.get(config["registered_name"])
-    if cls is None:
-        raise _unknown(name)
-    inner = dict(config.get("config") or {})
-    if "fn" in inner:
-        inner["fn"] = resolve_function(inner["fn"], custom_objects)
-    return cls.from_config(inner)
+    return _TABLE.deserialize(config, custom_objects, prepare=_resolve_fn)
 
 
 def get(identifier):
@@ -159,14 +136,14 @@ def get(identifier):
         return deserialize(identifier)
     if inspect.isclass(identifier):
         if not issubclass(identifier, Metric):
-            raise _unknown(identifier)
+            raise _TABLE.unknown(identifier)
         return identifier()
     if callable(identifier):
         name = getattr(identifier, "name", None) or _naming.to_snake_case(
             getattr(identifier, "__name__", type(identifier).__name__)
         )
         return MeanMetricWrapper(identifier, name=name)
-    raise _unknown(identifier)
+    raise _TABLE.unknown(identifier)
 
 
 _registry.register_resolver("metric", get)
