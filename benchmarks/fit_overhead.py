@@ -249,7 +249,7 @@ def main():
         candidates = {
             "(a) hand-written jit + optax loop": hand_loop(make, mse, x, x, 64),
             "(a') the same, lamina's (Keras) Adam": hand_loop(
-                make(), mse, x, x, 64, optimizer=lamina.optimizers.Adam(1e-3)
+                make, mse, x, x, 64, optimizer=lamina.optimizers.Adam(1e-3)
             ),
             "(b) lamina fit": lamina_fit(make, lamina.losses.MeanSquaredError(), x, x, 64),
             "(c) lamina fit, steps_per_execution=10": lamina_fit(

@@ -90,9 +90,8 @@ class ArrayData:
         while step < self.steps:
             start = (step * b) % n
             if k > 1 and step + k <= self.steps and start + k * b <= n:
-                idx = np.arange(start, start + k * b)
-                idx = order[idx] if order is not None else idx
-                yield k, self._take(idx, (k, b))
+                span = slice(start, start + k * b)
+                yield k, self._take(span if order is None else order[span], (k, b))
                 step += k
                 continue
             stop = min(start + b, n)

@@ -311,3 +311,16 @@ def test_initial_epoch_and_steps_per_epoch():
     )
     assert history.epoch == [3, 4]
     assert seen == [0, 1, 2, 3, 0, 1, 2, 3]
+
+
+def test_run_eagerly_gives_the_same_training_as_jit():
+    x, y = data()
+    results = []
+    for eager in (False, True):
+        model = mlp()
+        model.compile(optimizer=lamina.optimizers.Adam(1e-2), loss="mse", run_eagerly=eager)
+        model.fit(x, y, batch_size=25, epochs=1, shuffle=False, verbose=0)
+        results.append(flat(model.split()[0]))
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="steps_per_execution"):
+        mlp().compile(optimizer="sgd", loss="mse", steps_per_execution=0)
