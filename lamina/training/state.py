@@ -2,6 +2,9 @@
 
 from typing import Any, NamedTuple
 
+import jax
+import jax.numpy as jnp
+
 
 class TrainState(NamedTuple):
     """The carried state of training.
@@ -17,3 +20,9 @@ class TrainState(NamedTuple):
     state: Any
     opt_state: Any
     metrics: Any
+
+
+def copy_tree(tree):
+    """A copy of every array in ``tree``: steps donate their inputs, so values the façade
+    (or a caller) keeps must not be the buffers a step receives."""
+    return jax.tree.map(jnp.copy, tree)

@@ -7,24 +7,22 @@ compiled call. Logs stay on the device; callbacks read them when they need to.
 """
 
 import jax
-import jax.numpy as jnp
 import numpy as np
-import optax
 
 from lamina import metrics as metrics_module
 from lamina import optimizers as optimizers_module
 from lamina.callbacks import CallbackList
 from lamina.core import random as core_random
-from lamina.core import tracking
 from lamina.training import data as data_module
 from lamina.training import steps
 from lamina.training.compile_utils import CompiledLoss, CompiledMetrics
+from lamina.training.inference import InferenceMixin
 from lamina.training.state import TrainState
+from lamina.training.state import copy_tree as _copy
+from lamina.training.step_methods import StepsMixin
 
-_copy = lambda tree: jax.tree.map(jnp.copy, tree)
 
-
-class Trainer:
+class Trainer(StepsMixin, InferenceMixin):
     """The training half of :class:`lamina.Model` (mixed in; not used alone)."""
 
     def __init__(self):
@@ -96,89 +94,6 @@ class Trainer:
                 f"Model '{self.name}' must be compiled before `{method}`: call"
                 " `model.compile(optimizer, loss, metrics)` first."
             )
-
-    # -------------------------------------------------------------- the steps
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        """The scalar objective: the compiled loss (if any) plus ``self.losses``.
-
-        Runs inside the step (``self.losses`` are the current call's ``add_loss``
-        values and regularization penalties); override it for a custom objective.
-        """
-        terms = []
-        if self._compiled_loss is not None and y is not None:
-            terms.append(self._compiled_loss(y, y_pred, sample_weight))
-        terms.extend(jnp.asarray(loss, jnp.float32) for loss in self.losses)
-        if not terms:
-            raise ValueError(
-                f"Model '{self.name}' has nothing to minimize: compile() got no `loss`"
-                " (or no `y` was given) and the model adds no losses with add_loss()."
-            )
-        return sum(terms[1:], terms[0])
-
-    def update_metrics(self, metric_states, loss, y, y_pred, sample_weight, batch_size):
-        """``(logs, metric_states)`` after one batch: the loss tracker (a running mean
-        weighted by batch size, as Keras') and the compiled metrics."""
-        states = dict(metric_states)
-        states["loss"] = self._loss_tracker.update(states["loss"], loss, sample_weight=batch_size)
-        if y is not None:
-            states.update(self._compiled_metrics.update(states, y, y_pred, sample_weight))
-        logs = {"loss": self._loss_tracker.compute(states["loss"])}
-        logs.update(self._compiled_metrics.results(states))
-        return logs, states
-
-    def train_step(self, state: TrainState, data):
-        """One pure training step: ``(logs, new_state)``. Override for custom training.
-
-        ``state`` is a :class:`~lamina.training.state.TrainState`; ``data`` is the
-        batch ``(x, y, sample_weight)``. A custom step typically uses
-        ``self.bind(params, state.state)`` (or ``self.apply``) inside
-        ``jax.value_and_grad``, ``self.optimizer.update`` and ``optax.apply_updates``,
-        and ``self.update_metrics`` for the logs (see the README's GAN-style example).
-        """
-        x, y, sample_weight = data_module.unpack(data)
-
-        def objective(params):
-            with self.bind(params, state.state) as bound:
-                y_pred = self(x, training=True)
-                loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
-            return loss, (y_pred, bound.state())
-
-        (loss, (y_pred, new_state)), grads = jax.value_and_grad(objective, has_aux=True)(
-            state.params
-        )
-        updates, opt_state = self.optimizer.update(grads, state.opt_state, state.params)
-        params = self._constrain(optax.apply_updates(state.params, updates))
-        logs, metric_states = self.update_metrics(
-            state.metrics, loss, y, y_pred, sample_weight, _batch_size(x)
-        )
-        return logs, TrainState(params, new_state, opt_state, metric_states)
-
-    def test_step(self, state: TrainState, data):
-        """One pure evaluation step (``training=False``): ``(logs, new_state)``."""
-        x, y, sample_weight = data_module.unpack(data)
-        with self.bind(state.params, state.state) as bound:
-            y_pred = self(x, training=False)
-            loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
-        logs, metric_states = self.update_metrics(
-            state.metrics, loss, y, y_pred, sample_weight, _batch_size(x)
-        )
-        return logs, state._replace(state=bound.state(), metrics=metric_states)
-
-    def predict_step(self, state: TrainState, data):
-        """One pure prediction step: ``(y_pred, new_state)``."""
-        x, _, _ = data_module.unpack(data)
-        y_pred, new_state = self.apply(state.params, state.state, x, training=False)
-        return y_pred, state._replace(state=new_state)
-
-    def _constrain(self, params):
-        variables = tracking.cached_walk(self)[0]
-        for path, var in variables:
-            if var.trainable and var.constraint is not None:
-                node = params
-                for key in path[:-1]:
-                    node = node[key]
-                node[path[-1]] = var.constraint(node[path[-1]])
-        return params
 
     # --------------------------------------------------------- state plumbing
     def _prepare(self, batch):
@@ -353,146 +268,3 @@ class Trainer:
                 self.merge(last.params, last.state)
         callbacks.on_train_end(logs)
         return self.history
-
-    # -------------------------------------------------------------- evaluate
-    def _evaluate(
-        self, params, state, validation_data, batch_size, steps_per_epoch, callbacks=None
-    ):
-        if isinstance(validation_data, tuple) and data_module.is_array_data(validation_data[0]):
-            x, y, sw = data_module.unpack(validation_data)
-            data = data_module.make_data(x, y, sw, batch_size, False, steps_per_epoch)
-        else:
-            data = data_module.make_data(validation_data, steps_per_epoch=steps_per_epoch)
-        self._prepare(data.first_batch())
-        ts = TrainState(params, state, None, self._fresh_metrics())
-        hooks = callbacks or CallbackList()
-        logs, ts, _ = self._run_blocks(
-            "test",
-            ts,
-            data,
-            hooks,
-            hooks.on_test_batch_begin,
-            hooks.on_test_batch_end,
-            self.steps_per_execution,
-            None,
-        )
-        return logs or {}
-
-    def evaluate(
-        self,
-        x=None,
-        y=None,
-        batch_size=None,
-        verbose="auto",
-        sample_weight=None,
-        steps=None,
-        callbacks=None,
-        return_dict=False,
-    ):
-        """Loss and metrics over the data (``training=False``); a scalar, a list, or a
-        dict with ``return_dict=True``."""
-        self._assert_compiled("evaluate")
-        data = data_module.make_data(x, y, sample_weight, batch_size, False, steps)
-        self._prepare(data.first_batch())
-        verbose = 1 if verbose == "auto" else verbose
-        hooks = CallbackList(
-            callbacks,
-            add_progbar=verbose != 0,
-            model=self,
-            steps=data.steps,
-            verbose=verbose,
-            epochs=1,
-        )
-        hooks.on_test_begin()
-        params, state = self.split()
-        ts = TrainState(_copy(params), _copy(state), None, self._fresh_metrics())
-        logs, ts, _ = self._run_blocks(
-            "test",
-            ts,
-            data,
-            hooks,
-            hooks.on_test_batch_begin,
-            hooks.on_test_batch_end,
-            self.steps_per_execution,
-            None,
-        )
-        self.merge(self.split()[0], ts.state)
-        logs = {k: float(v) for k, v in (logs or {}).items()}
-        hooks.on_test_end(logs)
-        if return_dict:
-            return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
-
-    # --------------------------------------------------------------- predict
-    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
-        """Outputs for every sample of ``x`` (``training=False``), as NumPy arrays."""
-        data = data_module.make_data(x, None, None, batch_size, False, steps)
-        x0 = data_module.unpack(data.first_batch())[0]
-        if not self.built:
-            self._ensure_built((x0,), {})
-        verbose = 1 if verbose == "auto" else verbose
-        hooks = CallbackList(
-            callbacks,
-            add_progbar=verbose != 0,
-            model=self,
-            steps=data.steps,
-            verbose=verbose,
-            epochs=1,
-        )
-        hooks.on_predict_begin()
-        params, state = self.split()
-        ts = TrainState(_copy(params), _copy(state), None, None)
-        _, ts, outputs = self._run_blocks(
-            "predict",
-            ts,
-            data,
-            hooks,
-            hooks.on_predict_batch_begin,
-            hooks.on_predict_batch_end,
-            1,
-            None,
-        )
-        self.merge(self.split()[0], ts.state)
-        hooks.on_predict_end()
-        return jax.tree.map(lambda *parts: np.concatenate([np.asarray(p) for p in parts]), *outputs)
-
-    # ------------------------------------------------------------ on batches
-    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
-        """One training step on one batch; the batch's loss and metrics."""
-        self._assert_compiled("train_on_batch")
-        batch = jax.tree.map(np.asarray, (x, y, sample_weight))
-        self._prepare(batch)
-        ts = self._start_state()
-        logs, ts = self._step_fn("train", 1)(ts, batch)
-        self.merge(ts.params, ts.state)
-        self.optimizer.state = ts.opt_state
-        return _format(logs, return_dict)
-
-    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
-        """Loss and metrics of one batch (``training=False``)."""
-        self._assert_compiled("test_on_batch")
-        batch = jax.tree.map(np.asarray, (x, y, sample_weight))
-        self._prepare(batch)
-        params, state = self.split()
-        ts = TrainState(_copy(params), _copy(state), None, self._fresh_metrics())
-        logs, _ = self._step_fn("test", 1)(ts, batch)
-        return _format(logs, return_dict)
-
-    def predict_on_batch(self, x):
-        """Outputs of one batch (``training=False``), as NumPy arrays."""
-        y, _ = self.apply(*self.split(), x, training=False)
-        return jax.tree.map(np.asarray, y)
-
-
-def _batch_size(x):
-    leaves = jax.tree.leaves(x)
-    return jnp.asarray(leaves[0].shape[0], jnp.float32) if leaves else 1.0
-
-
-def _format(logs, return_dict):
-    logs = {k: float(v) for k, v in logs.items()}
-    if return_dict:
-        return logs
-    values = list(logs.values())
-    return values[0] if len(values) == 1 else values

@@ -1,0 +1,151 @@
+"""Evaluation and prediction loops, and the ``*_on_batch`` methods."""
+
+import jax
+import numpy as np
+
+from lamina.callbacks import CallbackList
+from lamina.training import data as data_module
+from lamina.training.state import TrainState
+from lamina.training.state import copy_tree as _copy
+
+
+class InferenceMixin:
+    """``evaluate`` / ``predict`` / ``*_on_batch`` for :class:`~lamina.training.trainer.Trainer`."""
+
+    # -------------------------------------------------------------- evaluate
+    def _evaluate(
+        self, params, state, validation_data, batch_size, steps_per_epoch, callbacks=None
+    ):
+        if isinstance(validation_data, tuple) and data_module.is_array_data(validation_data[0]):
+            x, y, sw = data_module.unpack(validation_data)
+            data = data_module.make_data(x, y, sw, batch_size, False, steps_per_epoch)
+        else:
+            data = data_module.make_data(validation_data, steps_per_epoch=steps_per_epoch)
+        self._prepare(data.first_batch())
+        ts = TrainState(params, state, None, self._fresh_metrics())
+        hooks = callbacks or CallbackList()
+        logs, ts, _ = self._run_blocks(
+            "test",
+            ts,
+            data,
+            hooks,
+            hooks.on_test_batch_begin,
+            hooks.on_test_batch_end,
+            self.steps_per_execution,
+            None,
+        )
+        return logs or {}
+
+    def evaluate(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        verbose="auto",
+        sample_weight=None,
+        steps=None,
+        callbacks=None,
+        return_dict=False,
+    ):
+        """Loss and metrics over the data (``training=False``); a scalar, a list, or a
+        dict with ``return_dict=True``."""
+        self._assert_compiled("evaluate")
+        data = data_module.make_data(x, y, sample_weight, batch_size, False, steps)
+        self._prepare(data.first_batch())
+        verbose = 1 if verbose == "auto" else verbose
+        hooks = CallbackList(
+            callbacks,
+            add_progbar=verbose != 0,
+            model=self,
+            steps=data.steps,
+            verbose=verbose,
+            epochs=1,
+        )
+        hooks.on_test_begin()
+        params, state = self.split()
+        ts = TrainState(_copy(params), _copy(state), None, self._fresh_metrics())
+        logs, ts, _ = self._run_blocks(
+            "test",
+            ts,
+            data,
+            hooks,
+            hooks.on_test_batch_begin,
+            hooks.on_test_batch_end,
+            self.steps_per_execution,
+            None,
+        )
+        self.merge(self.split()[0], ts.state)
+        logs = {k: float(v) for k, v in (logs or {}).items()}
+        hooks.on_test_end(logs)
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    # --------------------------------------------------------------- predict
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """Outputs for every sample of ``x`` (``training=False``), as NumPy arrays."""
+        data = data_module.make_data(x, None, None, batch_size, False, steps)
+        x0 = data_module.unpack(data.first_batch())[0]
+        if not self.built:
+            self._ensure_built((x0,), {})
+        verbose = 1 if verbose == "auto" else verbose
+        hooks = CallbackList(
+            callbacks,
+            add_progbar=verbose != 0,
+            model=self,
+            steps=data.steps,
+            verbose=verbose,
+            epochs=1,
+        )
+        hooks.on_predict_begin()
+        params, state = self.split()
+        ts = TrainState(_copy(params), _copy(state), None, None)
+        _, ts, outputs = self._run_blocks(
+            "predict",
+            ts,
+            data,
+            hooks,
+            hooks.on_predict_batch_begin,
+            hooks.on_predict_batch_end,
+            1,
+            None,
+        )
+        self.merge(self.split()[0], ts.state)
+        hooks.on_predict_end()
+        return jax.tree.map(lambda *parts: np.concatenate([np.asarray(p) for p in parts]), *outputs)
+
+    # ------------------------------------------------------------ on batches
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        """One training step on one batch; the batch's loss and metrics."""
+        self._assert_compiled("train_on_batch")
+        batch = jax.tree.map(np.asarray, (x, y, sample_weight))
+        self._prepare(batch)
+        ts = self._start_state()
+        logs, ts = self._step_fn("train", 1)(ts, batch)
+        self.merge(ts.params, ts.state)
+        self.optimizer.state = ts.opt_state
+        return _format(logs, return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """Loss and metrics of one batch (``training=False``)."""
+        self._assert_compiled("test_on_batch")
+        batch = jax.tree.map(np.asarray, (x, y, sample_weight))
+        self._prepare(batch)
+        params, state = self.split()
+        ts = TrainState(_copy(params), _copy(state), None, self._fresh_metrics())
+        logs, _ = self._step_fn("test", 1)(ts, batch)
+        return _format(logs, return_dict)
+
+    def predict_on_batch(self, x):
+        """Outputs of one batch (``training=False``), as NumPy arrays."""
+        y, _ = self.apply(*self.split(), x, training=False)
+        return jax.tree.map(np.asarray, y)
+
+
+def _format(logs, return_dict):
+    logs = {k: float(v) for k, v in logs.items()}
+    if return_dict:
+        return logs
+    values = list(logs.values())
+    return values[0] if len(values) == 1 else values
