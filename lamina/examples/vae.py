@@ -101,10 +101,10 @@ def load_images(choice="auto", data_dir=None):
         try:
             (x, _), _ = datasets.mnist.load_data(data_dir)
             return x, f"MNIST ({len(x)} training images)"
-        except datasets.DatasetError as err:
+        except datasets.DatasetError:
             if choice == "mnist":
                 raise
-            reason = str(err).splitlines()[0]
+            reason = "no full MNIST on this machine; see lamina.datasets.mnist.load_data"
     try:
         (x, _), _ = datasets.fashion_mnist.load_data(
             data_dir if choice == "fashion_mnist" else None
