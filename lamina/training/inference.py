@@ -12,30 +12,38 @@ from lamina.training.state import copy_tree as _copy
 class InferenceMixin:
     """``evaluate`` / ``predict`` / ``*_on_batch`` for :class:`~lamina.training.trainer.Trainer`."""
 
-    # -------------------------------------------------------------- evaluate
-    def _evaluate(
-        self, params, state, validation_data, batch_size, steps_per_epoch, callbacks=None
-    ):
-        if isinstance(validation_data, tuple) and data_module.is_array_data(validation_data[0]):
-            x, y, sw = data_module.unpack(validation_data)
-            data = data_module.make_data(x, y, sw, batch_size, False, steps_per_epoch)
-        else:
-            data = data_module.make_data(validation_data, steps_per_epoch=steps_per_epoch)
-        self._prepare(data.first_batch())
+    # ------------------------------------------------------------- helpers
+    def _loop_callbacks(self, callbacks, verbose, steps):
+        verbose = 1 if verbose == "auto" else verbose
+        return CallbackList(
+            callbacks, add_progbar=verbose != 0, model=self, steps=steps, verbose=verbose, epochs=1
+        )
+
+    def _test_pass(self, params, state, data, hooks):
+        """``(logs, new_state)`` of ``test_step`` over ``data`` with fresh metrics."""
         ts = TrainState(params, state, None, self._fresh_metrics())
-        hooks = callbacks or CallbackList()
         logs, ts, _ = self._run_blocks(
             "test",
             ts,
             data,
-            hooks,
             hooks.on_test_batch_begin,
             hooks.on_test_batch_end,
             self.steps_per_execution,
             None,
         )
-        return logs or {}
+        return logs or {}, ts.state
 
+    def _evaluate(self, params, state, validation_data, batch_size, steps):
+        """Logs of ``validation_data`` under ``params``/``state`` (fit's validation)."""
+        if isinstance(validation_data, tuple) and data_module.is_array_data(validation_data[0]):
+            x, y, sw = data_module.unpack(validation_data)
+            data = data_module.make_data(x, y, sw, batch_size, False, steps)
+        else:
+            data = data_module.make_data(validation_data, steps_per_epoch=steps)
+        self._prepare(data.first_batch())
+        return self._test_pass(params, state, data, CallbackList())[0]
+
+    # -------------------------------------------------------------- evaluate
     def evaluate(
         self,
         x=None,
@@ -52,66 +60,29 @@ class InferenceMixin:
         self._assert_compiled("evaluate")
         data = data_module.make_data(x, y, sample_weight, batch_size, False, steps)
         self._prepare(data.first_batch())
-        verbose = 1 if verbose == "auto" else verbose
-        hooks = CallbackList(
-            callbacks,
-            add_progbar=verbose != 0,
-            model=self,
-            steps=data.steps,
-            verbose=verbose,
-            epochs=1,
-        )
+        hooks = self._loop_callbacks(callbacks, verbose, data.steps)
         hooks.on_test_begin()
         params, state = self.split()
-        ts = TrainState(_copy(params), _copy(state), None, self._fresh_metrics())
-        logs, ts, _ = self._run_blocks(
-            "test",
-            ts,
-            data,
-            hooks,
-            hooks.on_test_batch_begin,
-            hooks.on_test_batch_end,
-            self.steps_per_execution,
-            None,
-        )
-        self.merge(self.split()[0], ts.state)
-        logs = {k: float(v) for k, v in (logs or {}).items()}
+        logs, new_state = self._test_pass(_copy(params), _copy(state), data, hooks)
+        self.merge(params, new_state)  # state moves on (seed generators), params do not
+        logs = {k: float(v) for k, v in logs.items()}
         hooks.on_test_end(logs)
-        if return_dict:
-            return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+        return _format(logs, return_dict)
 
     # --------------------------------------------------------------- predict
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Outputs for every sample of ``x`` (``training=False``), as NumPy arrays."""
         data = data_module.make_data(x, None, None, batch_size, False, steps)
-        x0 = data_module.unpack(data.first_batch())[0]
         if not self.built:
-            self._ensure_built((x0,), {})
-        verbose = 1 if verbose == "auto" else verbose
-        hooks = CallbackList(
-            callbacks,
-            add_progbar=verbose != 0,
-            model=self,
-            steps=data.steps,
-            verbose=verbose,
-            epochs=1,
-        )
+            self._ensure_built((data_module.unpack(data.first_batch())[0],), {})
+        hooks = self._loop_callbacks(callbacks, verbose, data.steps)
         hooks.on_predict_begin()
         params, state = self.split()
         ts = TrainState(_copy(params), _copy(state), None, None)
         _, ts, outputs = self._run_blocks(
-            "predict",
-            ts,
-            data,
-            hooks,
-            hooks.on_predict_batch_begin,
-            hooks.on_predict_batch_end,
-            1,
-            None,
+            "predict", ts, data, hooks.on_predict_batch_begin, hooks.on_predict_batch_end, 1, None
         )
-        self.merge(self.split()[0], ts.state)
+        self.merge(params, ts.state)
         hooks.on_predict_end()
         return jax.tree.map(lambda *parts: np.concatenate([np.asarray(p) for p in parts]), *outputs)
 
@@ -144,6 +115,7 @@ class InferenceMixin:
 
 
 def _format(logs, return_dict):
+    """Keras' return value: the dict, or its one value, or the list of values."""
     logs = {k: float(v) for k, v in logs.items()}
     if return_dict:
         return logs

@@ -160,18 +160,20 @@ class Trainer(StepsMixin, InferenceMixin):
             self._step_cache[key] = fn
         return fn
 
-    def _run_blocks(self, kind, ts, data, callbacks, on_begin, on_end, k, rng):
+    def _run_blocks(self, kind, ts, data, on_begin, on_end, k, rng):
         """Run one pass over ``data``; returns ``(last_logs, ts, outputs)``."""
+        training = kind == "train"
         logs, outputs, step = None, [], 0
         for n, batch in data.blocks(k, rng):
             on_begin(step)
-            ts = self._refresh(ts)
+            if training:
+                ts = self._refresh(ts)
             fn = self._step_cache.get((kind, n))
             if fn is None:
                 example = jax.tree.map(lambda a: a[0], batch) if n > 1 else batch
                 fn = self._step_fn(kind, n, ts, example)
             logs, ts = fn(ts, batch)
-            if kind == "train":
+            if training:
                 object.__setattr__(self, "_live", ts)
                 self.optimizer.state = ts.opt_state
             if kind == "predict":
@@ -179,7 +181,7 @@ class Trainer(StepsMixin, InferenceMixin):
                 logs = None
             step += n
             on_end(step - 1, logs)
-            if self.stop_training:
+            if training and self.stop_training:
                 break
         return logs, ts, outputs
 
@@ -237,7 +239,6 @@ class Trainer(StepsMixin, InferenceMixin):
                     "train",
                     ts,
                     data,
-                    callbacks,
                     callbacks.on_train_batch_begin,
                     callbacks.on_train_batch_end,
                     self.steps_per_execution,

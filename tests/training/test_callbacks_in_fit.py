@@ -147,3 +147,24 @@ def test_terminate_on_nan_reduce_lr_on_plateau_and_csv_logger_in_fit(tmp_path):
     )
     rows = log.read_text().splitlines()
     assert rows[0].split(",")[0] == "epoch" and "loss" in rows[0] and len(rows) == 5
+
+
+def test_evaluate_after_an_early_stopped_fit_sees_every_batch():
+    model, x, y = regression()
+    model.fit(
+        x,
+        y,
+        epochs=3,
+        batch_size=16,
+        verbose=0,
+        callbacks=[
+            callbacks.LambdaCallback(
+                on_epoch_end=lambda e, logs: setattr(model, "stop_training", True)
+            )
+        ],
+    )
+    assert model.stop_training
+    whole = model.evaluate(x, y, batch_size=16, verbose=0)
+    pred = model.predict(x, batch_size=16, verbose=0)
+    assert pred.shape == (64, 1)
+    np.testing.assert_allclose(whole, np.mean((pred - y) ** 2), rtol=1e-5)
