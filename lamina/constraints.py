@@ -5,8 +5,6 @@ step: ``lamina.constraints.NonNeg()(w) == maximum(w, 0)``. ``get("max_norm")`` a
 friends turn names, serialized dicts and classes into instances.
 """
 
-import inspect
-
 import jax.numpy as jnp
 
 from lamina.core import registry as _registry
@@ -191,15 +189,7 @@ def get(identifier):
 
     Example: ``lamina.constraints.get("non_neg")`` → ``NonNeg()``.
     """
-    if identifier is None or isinstance(identifier, Constraint):
-        return identifier
-    if isinstance(identifier, str | dict):
-        return deserialize(identifier)
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise _TABLE.unknown(identifier)
+    return _TABLE.get(identifier, Constraint)
 
 
 _registry.register_resolver("constraint", get)

@@ -5,7 +5,6 @@ A regularizer maps a weight to a scalar penalty added to the loss:
 turn names, serialized dicts and classes into instances.
 """
 
-import inspect
 import math
 
 import jax
@@ -221,15 +220,7 @@ def get(identifier):
 
     Example: ``lamina.regularizers.get({"class_name": "L2", "config": {"l2": 0.1}})``.
     """
-    if identifier is None or isinstance(identifier, Regularizer):
-        return identifier
-    if isinstance(identifier, str | dict):
-        return deserialize(identifier)
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise _TABLE.unknown(identifier)
+    return _TABLE.get(identifier, Regularizer)
 
 
 _registry.register_resolver("regularizer", get)

@@ -87,8 +87,9 @@ def test_generator_state_is_part_of_state_inside_apply():
     np.testing.assert_array_equal(y1, layer.apply(params, state, x)[0])
     # Eager calls advance the façade's generator; init keys decide ensemble members.
     assert not np.array_equal(layer(x), layer(x))
-    other, _ = jax.vmap(lambda k: layer.init(k, x))(jax.random.split(jax.random.key(1), 2))
-    assert other == {}
+    params, states = jax.vmap(lambda k: layer.init(k, x))(jax.random.split(jax.random.key(1), 2))
+    keys = np.asarray(states["seed_generator"]["state"])
+    assert params == {} and keys.shape == (2, 2) and not np.array_equal(keys[0], keys[1])
 
 
 def test_bad_seed_is_refused():

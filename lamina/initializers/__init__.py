@@ -150,17 +150,9 @@ def get(identifier):
 
     Example: ``lamina.initializers.get("glorot_uniform")`` → ``GlorotUniform()``.
     """
-    if identifier is None or isinstance(identifier, Initializer):
-        return identifier
-    if isinstance(identifier, str | dict):
-        return deserialize(identifier)
     if isinstance(identifier, np.ndarray | np.generic | jax.Array):
         return _ArrayInitializer(identifier)
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise _TABLE.unknown(identifier)
+    return _TABLE.get(identifier, Initializer)
 
 
 _registry.register_resolver("initializer", get)

@@ -7,6 +7,8 @@ such dicts, consulting ``custom_objects`` first. One :class:`ObjectTable` per ki
 does that.
 """
 
+import inspect
+
 
 class ObjectTable:
     """The lookup of one kind of object (``kind="initializer"``, ...).
@@ -27,6 +29,19 @@ class ObjectTable:
         self.names = names
         self.classes = {**names, **(extra_classes or {})}
         self.hint = hint
+
+    def get(self, identifier, base):
+        """Keras' ``get``: None or a ``base`` instance → itself; a name or a serialized dict
+        → an instance; a class → a default instance; another callable → itself."""
+        if identifier is None or isinstance(identifier, base):
+            return identifier
+        if isinstance(identifier, str | dict):
+            return self.deserialize(identifier)
+        if inspect.isclass(identifier):
+            return identifier()
+        if callable(identifier):
+            return identifier
+        raise self.unknown(identifier)
 
     def unknown(self, identifier) -> ValueError:
         """The error for an identifier that names nothing known."""

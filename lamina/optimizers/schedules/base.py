@@ -40,6 +40,13 @@ def floor_ratio(step, period, dtype) -> jnp.ndarray:
     return jnp.floor(step.astype(dtype) / jnp.asarray(period, dtype))
 
 
+def step_ratio(step, period, staircase, dtype) -> jnp.ndarray:
+    """``step / period`` as ``dtype``, floored (exactly) when ``staircase``."""
+    if staircase:
+        return floor_ratio(step, period, dtype)
+    return jnp.asarray(step).astype(dtype) / jnp.asarray(period, dtype)
+
+
 def ceil_ratio(step, period, dtype) -> jnp.ndarray:
     """``ceil(step / period)`` as ``dtype``, exact as ``floor_ratio`` is."""
     step = jnp.asarray(step)

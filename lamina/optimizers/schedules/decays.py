@@ -11,7 +11,7 @@ from lamina.optimizers.schedules.base import (
     as_tensor,
     ceil_ratio,
     check_positive_steps,
-    floor_ratio,
+    step_ratio,
 )
 
 
@@ -40,10 +40,7 @@ class ExponentialDecay(LearningRateSchedule):
     def __call__(self, step):
         initial = as_float(self.initial_learning_rate)
         dtype = initial.dtype
-        if self.staircase:
-            p = floor_ratio(step, self.decay_steps, dtype)
-        else:
-            p = jnp.asarray(step).astype(dtype) / jnp.asarray(self.decay_steps, dtype)
+        p = step_ratio(step, self.decay_steps, self.staircase, dtype)
         return initial * jnp.power(jnp.asarray(self.decay_rate, dtype), p)
 
     def get_config(self) -> dict:
@@ -80,10 +77,7 @@ class InverseTimeDecay(LearningRateSchedule):
     def __call__(self, step):
         initial = as_float(self.initial_learning_rate)
         dtype = initial.dtype
-        if self.staircase:
-            p = floor_ratio(step, self.decay_steps, dtype)
-        else:
-            p = jnp.asarray(step).astype(dtype) / jnp.asarray(self.decay_steps, dtype)
+        p = step_ratio(step, self.decay_steps, self.staircase, dtype)
         return initial / (jnp.asarray(1, dtype) + jnp.asarray(self.decay_rate, dtype) * p)
 
     def get_config(self) -> dict:
