@@ -1,0 +1,3 @@
+"""Built-in merging layers (filled in by the layer-library issue)."""
+
+__all__: list[str] = []
