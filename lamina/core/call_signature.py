@@ -12,6 +12,9 @@ class CallSignature:
     Attributes:
       has_training: ``call`` takes ``training`` (or ``**kwargs``).
       has_mask: ``call`` takes ``mask``.
+      masked_args: the call arguments ``x`` for which ``call`` takes ``x_mask``
+        (Keras 3's rule: ``call(query, value, query_mask=None, value_mask=None)``
+        receives the masks of ``query`` and ``value``).
       training_default: the default of ``training`` in ``call``'s signature.
       first_arg: name of ``call``'s first parameter (the main input).
       arg_names: names of ``call``'s positional parameters, in order.
@@ -22,6 +25,7 @@ class CallSignature:
 
     has_training: bool
     has_mask: bool
+    masked_args: tuple
     training_default: object
     first_arg: str | None
     arg_names: tuple
@@ -59,6 +63,7 @@ def call_signature(cls) -> CallSignature:
     return CallSignature(
         has_training="training" in names or var_kw,
         has_mask="mask" in names,
+        masked_args=tuple(n for n in positional if f"{n}_mask" in names),
         training_default=default,
         first_arg=positional[0] if positional else None,
         arg_names=tuple(positional),

@@ -64,6 +64,7 @@ class CallingMixin:
             previous_mask = masking.masks_of(first)
             if sig.has_mask and previous_mask is not None:
                 kwargs["mask"] = previous_mask
+        _deliver_argument_masks(sig, args, kwargs)
         if not self.built:
             self._build_for(sig, args, kwargs)
         if self.input_spec is not None:
@@ -127,11 +128,14 @@ class CallingMixin:
     # ---------------------------------------------------- outermost call
     def _outermost_call(self, args, kwargs):
         sig = call_signature(type(self))
+        # Masks of eager tensors are found by identity, which tracing loses.
         if sig.has_mask and kwargs.get("mask") is None:
-            # Masks of eager tensors are found by identity, which tracing loses.
             mask = masking.masks_of(args[0] if args else kwargs.get(sig.first_arg))
             if mask is not None:
                 kwargs = {**kwargs, "mask": mask}
+        if sig.masked_args:
+            kwargs = dict(kwargs)
+            _deliver_argument_masks(sig, args, kwargs)
         if self.built and self._eager is not False and not config.run_eagerly():
             arrays, spec = statics.split(args, kwargs)
             if spec is not None and not any(isinstance(a, jax.core.Tracer) for a in arrays):
@@ -266,6 +270,18 @@ def detach_variables(outputs, var_index=None):
                 positions[f"{i}:{var_index[id(leaf)]}"] = None
             leaves[i] = leaf.value
     return jax.tree.unflatten(treedef, leaves), positions
+
+
+def _deliver_argument_masks(sig, args, kwargs) -> None:
+    """Fill ``kwargs["x_mask"]`` with the mask of argument ``x`` where ``call`` takes one."""
+    for index, name in enumerate(sig.arg_names):
+        if name not in sig.masked_args or kwargs.get(f"{name}_mask") is not None:
+            continue
+        value = args[index] if index < len(args) else kwargs.get(name)
+        if value is not None:
+            mask = masking.masks_of(value)
+            if mask is not None:
+                kwargs[f"{name}_mask"] = mask
 
 
 def _has_symbolic(args, kwargs) -> bool:

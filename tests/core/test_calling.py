@@ -336,3 +336,42 @@ def test_losses_inside_a_call_are_the_calls_own_and_carry_gradients():
     np.testing.assert_allclose(y, 1.0 + 2.0 + 2.0)
     grad = jax.grad(lambda p: layer.apply(p, state, x)[0].sum())(params)
     np.testing.assert_allclose(grad["inner"]["w"], 2 * (1.0 + 2.0 * 1.0) * np.ones(2))
+
+
+def test_masks_of_named_arguments_reach_their_x_mask_parameters():
+    """Keras 3's rule: ``call(query, value, query_mask=None, value_mask=None)`` gets the
+    masks of ``query`` and ``value``, eagerly, nested and under jit."""
+    import jax
+
+    from lamina import layers
+
+    class Pair(layers.Layer):
+        def call(self, query, value, query_mask=None, value_mask=None):
+            q = query_mask.astype("float32")[..., None] if query_mask is not None else 1.0
+            v = value_mask.astype("float32")[..., None] if value_mask is not None else 2.0
+            return query * q + value * v
+
+    class Outer(layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.embed = layers.Embedding(5, 2, mask_zero=True)
+            self.pair = Pair()
+
+        def call(self, ids_q, ids_v):
+            return self.pair(self.embed(ids_q), self.embed(ids_v))
+
+    ids_q = jnp.array([[1, 0, 2]])
+    ids_v = jnp.array([[0, 3, 3]])
+    outer = Outer()
+    out = outer(ids_q, ids_v)
+    table = outer.embed.embeddings.numpy()
+    expected = table[ids_q] * (ids_q != 0)[..., None] + table[ids_v] * (ids_v != 0)[..., None]
+    np.testing.assert_allclose(out, expected, rtol=1e-6)
+    params, state = outer.split()
+    jitted, _ = jax.jit(outer.apply)(params, state, ids_q, ids_v)
+    np.testing.assert_allclose(jitted, expected, rtol=1e-6)
+    pair = Pair()
+    q, v = outer.embed(ids_q), outer.embed(ids_v)
+    np.testing.assert_allclose(pair(q, v), expected, rtol=1e-6)
+    # Without masks the defaults apply.
+    np.testing.assert_allclose(pair(q + 0, v + 0), q + 2 * v, rtol=1e-6)

@@ -1,0 +1,42 @@
+"""Layers as Keras' serialized dicts, for wrappers that hold a layer
+(``TimeDistributed``, ``Bidirectional``) and, later, whole models.
+
+``serialize(layer)`` gives ``{"module", "class_name", "config", "registered_name"}``;
+``deserialize`` rebuilds a layer from such a dict. Classes are found among
+``lamina.layers``' public names or in ``custom_objects``, never imported by a
+name read from the dict: rebuilding a layer runs no code the program did not
+already hold.
+"""
+
+from lamina.core.layer import Layer
+from lamina.utils.object_table import ObjectTable
+
+
+def _table() -> ObjectTable:
+    import lamina.layers as public
+
+    names = {
+        name: obj
+        for name, obj in vars(public).items()
+        if isinstance(obj, type) and issubclass(obj, Layer)
+    }
+    return ObjectTable(
+        "layer",
+        "lamina.layers",
+        names,
+        hint=". Pass custom layer classes in `custom_objects={'Name': cls}`.",
+    )
+
+
+def serialize(layer) -> dict:
+    """``layer`` as ``{"module", "class_name", "config", "registered_name"}``."""
+    if not isinstance(layer, Layer):
+        raise TypeError(f"serialize expects a lamina Layer, received {layer!r}.")
+    return _table().serialize(layer)
+
+
+def deserialize(config, custom_objects=None) -> Layer:
+    """A new layer from ``serialize``'s dict (or an existing ``Layer``, returned as is)."""
+    if isinstance(config, Layer):
+        return config
+    return _table().deserialize(config, custom_objects)
