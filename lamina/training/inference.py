@@ -44,6 +44,11 @@ class InferenceMixin:
         return self._test_pass(params, state, data, CallbackList())[0]
 
     # -------------------------------------------------------------- evaluate
+    def _log_order(self) -> list:
+        """``loss``, then the compiled metrics' names in compile order."""
+        metrics = getattr(self, "_compiled_metrics", None)
+        return ["loss"] + [name for name, _, _ in (getattr(metrics, "entries", None) or [])]
+
     def evaluate(
         self,
         x=None,
@@ -67,7 +72,7 @@ class InferenceMixin:
         self.merge(params, new_state)  # state moves on (seed generators), params do not
         logs = {k: float(v) for k, v in logs.items()}
         hooks.on_test_end(logs)
-        return _format(logs, return_dict)
+        return _format(logs, return_dict, self._log_order())
 
     # --------------------------------------------------------------- predict
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
@@ -96,7 +101,7 @@ class InferenceMixin:
         logs, ts = self._step_fn("train", 1)(ts, batch)
         self.merge(ts.params, ts.state)
         self.optimizer.state = ts.opt_state
-        return _format(logs, return_dict)
+        return _format(logs, return_dict, self._log_order())
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Loss and metrics of one batch (``training=False``)."""
@@ -106,7 +111,7 @@ class InferenceMixin:
         params, state = self.split()
         ts = TrainState(_copy(params), _copy(state), None, self._fresh_metrics())
         logs, _ = self._step_fn("test", 1)(ts, batch)
-        return _format(logs, return_dict)
+        return _format(logs, return_dict, self._log_order())
 
     def predict_on_batch(self, x):
         """Outputs of one batch (``training=False``), as NumPy arrays."""
@@ -114,9 +119,13 @@ class InferenceMixin:
         return jax.tree.map(np.asarray, y)
 
 
-def _format(logs, return_dict):
-    """Keras' return value: the dict, or its one value, or the list of values."""
-    logs = {k: float(v) for k, v in logs.items()}
+def _format(logs, return_dict, order=()):
+    """Keras' return value: the dict, or its one value, or the list of values in
+    Keras' order (``loss`` first, then the compiled metrics in compile order; a
+    compiled step returns its logs with sorted keys)."""
+    rank = {name: i for i, name in enumerate(order)}
+    keys = sorted(logs, key=lambda k: (k != "loss", rank.get(k, len(rank)), k))
+    logs = {k: float(logs[k]) for k in keys}
     if return_dict:
         return logs
     values = list(logs.values())

@@ -5,11 +5,14 @@ Each is a pure function of a :class:`TrainState` and a batch, returning
 custom training and ``compute_loss`` for a custom objective.
 """
 
+import contextlib
+
 import jax
 import jax.numpy as jnp
 import optax
 
-from lamina.core import tracking
+from lamina.core import masking, tracking
+from lamina.core.scope import Scope, activate
 from lamina.training import data as data_module
 from lamina.training.state import TrainState
 
@@ -60,16 +63,18 @@ class StepsMixin:
             with self.bind(params, state.state) as bound:
                 y_pred = self(x, training=True)
                 loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
-            return loss, (y_pred, bound.state())
+                masks = masking.masks_of(y_pred)
+            return loss, (y_pred, bound.state(), masks)
 
-        (loss, (y_pred, new_state)), grads = jax.value_and_grad(objective, has_aux=True)(
-            state.params
-        )
+        (loss, (y_pred, new_state, masks)), grads = jax.value_and_grad(
+            objective, has_aux=True
+        )(state.params)
         updates, opt_state = self.optimizer.update(grads, state.opt_state, state.params)
         params = self._constrain(optax.apply_updates(state.params, updates))
-        logs, metric_states = self.update_metrics(
-            state.metrics, loss, y, y_pred, sample_weight, _batch_size(x)
-        )
+        with masks_attached(y_pred, masks):
+            logs, metric_states = self.update_metrics(
+                state.metrics, loss, y, y_pred, sample_weight, _batch_size(x)
+            )
         return logs, TrainState(params, new_state, opt_state, metric_states)
 
     def test_step(self, state: TrainState, data):
@@ -78,9 +83,10 @@ class StepsMixin:
         with self.bind(state.params, state.state) as bound:
             y_pred = self(x, training=False)
             loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
-        logs, metric_states = self.update_metrics(
-            state.metrics, loss, y, y_pred, sample_weight, _batch_size(x)
-        )
+            # Inside the scope the metrics see the mask of y_pred, as Keras' do.
+            logs, metric_states = self.update_metrics(
+                state.metrics, loss, y, y_pred, sample_weight, _batch_size(x)
+            )
         return logs, state._replace(state=bound.state(), metrics=metric_states)
 
     def predict_step(self, state: TrainState, data):
@@ -98,6 +104,15 @@ class StepsMixin:
                     node = node[key]
                 node[path[-1]] = var.constraint(node[path[-1]])
         return params
+
+
+@contextlib.contextmanager
+def masks_attached(y_pred, masks):
+    """A scope in which ``y_pred`` carries ``masks`` again (they were produced in a
+    scope that has closed), so mask-aware metrics weigh by them as Keras' do."""
+    with activate(Scope()):
+        masking.attach(y_pred, masks)
+        yield
 
 
 def _batch_size(x):
