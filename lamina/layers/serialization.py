@@ -8,18 +8,23 @@ name read from the dict: rebuilding a layer runs no code the program did not
 already hold.
 """
 
+import inspect
+
 from lamina.core.layer import Layer
 from lamina.utils.object_table import ObjectTable
 
 
 def _table() -> ObjectTable:
     import lamina.layers as public
+    from lamina.models import functional, model, sequential, symbolic
 
     names = {
         name: obj
         for name, obj in vars(public).items()
         if isinstance(obj, type) and issubclass(obj, Layer)
     }
+    for cls in (model.Model, functional.Functional, sequential.Sequential, symbolic.Operation):
+        names[cls.__name__] = cls
     return ObjectTable(
         "layer",
         "lamina.layers",
@@ -39,4 +44,16 @@ def deserialize(config, custom_objects=None) -> Layer:
     """A new layer from ``serialize``'s dict (or an existing ``Layer``, returned as is)."""
     if isinstance(config, Layer):
         return config
-    return _table().deserialize(config, custom_objects)
+    table = _table()
+    if not isinstance(config, dict) or "class_name" not in config:
+        return table.deserialize(config, custom_objects)
+    cls = table.lookup(config["class_name"], custom_objects, table.classes)
+    if cls is None and config.get("registered_name"):
+        cls = table.lookup(config["registered_name"], custom_objects, table.classes)
+    if cls is None:
+        raise table.unknown(config["class_name"])
+    inner = dict(config.get("config") or {})
+    # Models rebuild their sub-layers, which may be custom classes too.
+    if "custom_objects" in inspect.signature(cls.from_config).parameters:
+        return cls.from_config(inner, custom_objects=custom_objects)
+    return cls.from_config(inner)

@@ -77,6 +77,22 @@ class Functional(Model):
     def _lamina_children(self):
         return [(layer.name, layer) for layer in self._graph_layers]
 
+    def get_config(self) -> dict:
+        """``name``, ``trainable`` and the graph (see :mod:`lamina.models.graph_config`)."""
+        from lamina.models.graph_config import graph_config
+
+        return {"name": self.name, "trainable": self.trainable, **graph_config(self)}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """The model rebuilt from ``get_config()``: new layers, same graph."""
+        from lamina.models.graph_config import rebuild_graph
+
+        inputs, outputs = rebuild_graph(config, custom_objects)
+        model = cls(inputs, outputs, name=config.get("name"))
+        model.trainable = config.get("trainable", True)
+        return model
+
     def call(self, inputs, training=None, mask=None):
         flat_inputs = jax.tree.leaves(self._inputs_struct, is_leaf=_is_sym)
         given = _match_inputs(self, inputs, flat_inputs)

@@ -41,6 +41,16 @@ class Model(Trainer, Layer):
         Layer.__init__(self, *args, **kwargs)
         Trainer.__init__(self)
 
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A model from ``get_config()``; a functional model's graph config (as
+        ``Model.from_config`` receives it in Keras) rebuilds a functional model."""
+        if cls is Model and "nodes" in config and "inputs" in config:
+            from lamina.models.functional import Functional
+
+            return Functional.from_config(config, custom_objects)
+        return super().from_config(config)
+
     @property
     def layers(self) -> list:
         """The direct sub-layers, in the order they were assigned."""

@@ -77,6 +77,34 @@ class Sequential(Model):
     def _lamina_children(self):
         return [(layer.name, layer) for layer in self._stack]
 
+    def get_config(self) -> dict:
+        """``name``, ``trainable``, the serialized ``layers`` and the ``input`` spec."""
+        from lamina.layers import serialization
+
+        spec = None
+        if self._input is not None:
+            spec = {"shape": list(self._input.shape), "dtype": self._input.dtype}
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "layers": [serialization.serialize(layer) for layer in self._stack],
+            "input": spec,
+        }
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A new Sequential from ``get_config()`` (new layers, built if it had an input)."""
+        from lamina.layers import serialization
+        from lamina.models.symbolic import Input
+
+        layers = [serialization.deserialize(c, custom_objects) for c in config["layers"]]
+        spec = config.get("input")
+        if spec is not None:
+            layers.insert(0, Input(batch_shape=tuple(spec["shape"]), dtype=spec["dtype"]))
+        model = cls(layers, name=config.get("name"))
+        model.trainable = config.get("trainable", True)
+        return model
+
     def _maybe_build(self):
         if self._input is not None and self._stack:
             self.built = False

@@ -65,49 +65,101 @@ class SymbolicTensor:
         )
 
 
-class Operation(Layer):
-    """A weightless layer for arithmetic on symbolic tensors (``a + b`` in a graph)."""
-
-    def __init__(self, fn, **kwargs):
-        super().__init__(**kwargs)
-        self.fn = fn
-
-    def call(self, *args):
-        return self.fn(*args)
-
-
-def _apply(name, fn, *operands):
-    return Operation(fn, name=naming.unique_name(name))(*operands)
-
-
-def _operator(name, fn, reflected=False):
-    def method(self, other):
-        operands = (other, self) if reflected else (self, other)
-        return _apply(name, fn, *operands)
-
-    return method
-
-
-for _name, _fn in {
+_OPERATIONS = {
     "add": jnp.add,
     "subtract": jnp.subtract,
     "multiply": jnp.multiply,
     "divide": jnp.true_divide,
     "power": jnp.power,
     "matmul": jnp.matmul,
-}.items():
-    _dunder = {
-        "add": "add",
-        "subtract": "sub",
-        "multiply": "mul",
-        "divide": "truediv",
-        "power": "pow",
-        "matmul": "matmul",
-    }[_name]
-    setattr(SymbolicTensor, f"__{_dunder}__", _operator(_name, _fn))
-    setattr(SymbolicTensor, f"__r{_dunder}__", _operator(_name, _fn, reflected=True))
-SymbolicTensor.__neg__ = lambda self: _apply("negative", jnp.negative, self)
-SymbolicTensor.__getitem__ = lambda self, index: _apply("get_item", lambda x: x[index], self)
+    "negative": jnp.negative,
+}
+_DUNDERS = {
+    "add": "add",
+    "subtract": "sub",
+    "multiply": "mul",
+    "divide": "truediv",
+    "power": "pow",
+    "matmul": "matmul",
+}
+
+
+class Operation(Layer):
+    """A weightless layer for arithmetic on symbolic tensors (``a + b``, ``-a``,
+    ``a[:, 0]`` in a graph).
+
+    Args:
+      op: one of ``add``, ``subtract``, ``multiply``, ``divide``, ``power``,
+        ``matmul``, ``negative``, or ``get_item`` (then ``index`` is the index, as
+        returned by :func:`encode_index`: ints, None, ``{"slice": [a, b, c]}``,
+        ``{"ellipsis": True}``, or a list of those).
+
+    Named ops (never a Python function) keep the graph serializable.
+    """
+
+    def __init__(self, op, index=None, **kwargs):
+        super().__init__(**kwargs)
+        if op != "get_item" and op not in _OPERATIONS:
+            raise ValueError(
+                f"Operation '{self.name}': unknown op {op!r}; known: "
+                f"{sorted(_OPERATIONS) + ['get_item']}."
+            )
+        self.op = op
+        self.index = index
+
+    def call(self, *args):
+        if self.op == "get_item":
+            return args[0][decode_index(self.index)]
+        return _OPERATIONS[self.op](*args)
+
+    def get_config(self):
+        return {**super().get_config(), "op": self.op, "index": self.index}
+
+
+def encode_index(index):
+    """A ``__getitem__`` index as JSON-plain data (ints, None, slices, ``...``)."""
+    if isinstance(index, tuple):
+        return [encode_index(i) for i in index]
+    if isinstance(index, slice):
+        return {"slice": [index.start, index.stop, index.step]}
+    if index is Ellipsis:
+        return {"ellipsis": True}
+    if index is None or (isinstance(index, int) and not isinstance(index, bool)):
+        return index
+    raise TypeError(
+        f"Indexing a symbolic tensor takes ints, slices, None and ..., received {index!r};"
+        " use a layer for other indexing."
+    )
+
+
+def decode_index(data):
+    """The inverse of :func:`encode_index`."""
+    if isinstance(data, list):
+        return tuple(decode_index(i) for i in data)
+    if isinstance(data, dict):
+        return slice(*data["slice"]) if "slice" in data else Ellipsis
+    return data
+
+
+def _apply(op, *operands, index=None):
+    return Operation(op, index=index, name=naming.unique_name(op))(*operands)
+
+
+def _operator(name, reflected=False):
+    def method(self, other):
+        operands = (other, self) if reflected else (self, other)
+        return _apply(name, *operands)
+
+    return method
+
+
+for _name, _dunder in _DUNDERS.items():
+    setattr(SymbolicTensor, f"__{_dunder}__", _operator(_name))
+    setattr(SymbolicTensor, f"__r{_dunder}__", _operator(_name, reflected=True))
+SymbolicTensor.__neg__ = lambda self: _apply("negative", self)
+SymbolicTensor.__getitem__ = lambda self, index: _apply(
+    "get_item", self, index=encode_index(index)
+)
 
 
 def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None, **kwargs):
