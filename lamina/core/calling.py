@@ -66,6 +66,9 @@ class CallingMixin:
                 kwargs["mask"] = previous_mask
         _deliver_argument_masks(sig, args, kwargs)
         if not self.built:
+            # The constructor's spec (rank, ...) speaks before build can fail obscurely.
+            if self.input_spec is not None:
+                self._check_inputs(first)
             self._build_for(sig, args, kwargs)
         if self.input_spec is not None:
             self._check_inputs(first)
@@ -82,7 +85,11 @@ class CallingMixin:
         object.__setattr__(self, "_last_output_shape", _shapes(outputs))
         if self.activity_regularizer is not None:
             for out in jax.tree.leaves(outputs):
-                self.add_loss(self.activity_regularizer(out))
+                loss = self.activity_regularizer(out)
+                if jnp.ndim(out) > 0 and out.shape[0] > 0:
+                    # Keras 3: per example, so the strength does not grow with the batch.
+                    loss = loss / out.shape[0]
+                self.add_loss(loss)
         if self.supports_masking:
             masking.attach(outputs, self.compute_mask(first, previous_mask))
         return outputs
@@ -224,7 +231,10 @@ class _EagerPlan:
         self.variables = [v for _, v in variables]
         self.state_vars = [v for v in self.variables if not v.trainable]
         self.layers = layer._flatten_layers()
-        self.trainable = tuple(v.trainable for v in self.variables)
+        # A call may read ``self.trainable`` (BatchNormalization does): part of the plan.
+        self.trainable = tuple(v.trainable for v in self.variables) + tuple(
+            x.trainable for x in self.layers
+        )
         ids = [id(v) for v in self.variables]
         state_ids = [id(v) for v in self.state_vars]
         layer_index = {id(x): i for i, x in enumerate(self.layers)}

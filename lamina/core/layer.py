@@ -8,6 +8,7 @@ The class is assembled from small mixins, one concern each:
 * :mod:`lamina.core.pure`: the pure face ``init`` / ``split`` / ``apply`` / ``merge``.
 """
 
+import functools
 import inspect
 
 import numpy as np
@@ -74,6 +75,20 @@ class Layer(CallingMixin, PureMixin):
         params, state = layer.init(jax.random.key(0), x)       # pure face
         y, state = layer.apply(params, state, x)
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None and not getattr(build, "_marks_built", False):
+            # As in Keras: a layer built by a direct ``layer.build(shape)`` call is built.
+            @functools.wraps(build)
+            def build_and_mark(self, *args, **kwargs):
+                result = build(self, *args, **kwargs)
+                self.built = True
+                return result
+
+            build_and_mark._marks_built = True
+            cls.build = build_and_mark
 
     def __new__(cls, *args, **kwargs):
         layer = super().__new__(cls)

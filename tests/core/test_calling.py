@@ -183,12 +183,20 @@ def test_losses_reset_at_each_outermost_call_and_include_nested_and_regularizers
     np.testing.assert_allclose(outer.losses[0], 6.0)
 
 
-def test_activity_regularizer_adds_a_loss():
-    dense = layers.Dense(
-        2, activity_regularizer=lamina.regularizers.l1(0.5), kernel_initializer="ones"
-    )
-    dense(jnp.ones((1, 3)))
-    np.testing.assert_allclose(dense.losses[0], 0.5 * 6.0)
+def test_activity_regularizer_adds_a_per_example_loss_as_keras():
+    import keras
+
+    for batch in (1, 4):
+        dense = layers.Dense(
+            2, activity_regularizer=lamina.regularizers.l1(0.5), kernel_initializer="ones"
+        )
+        dense(jnp.ones((batch, 3)))
+        np.testing.assert_allclose(dense.losses[0], 0.5 * 6.0)
+        twin = keras.layers.Dense(
+            2, activity_regularizer=keras.regularizers.l1(0.5), kernel_initializer="ones"
+        )
+        twin(np.ones((batch, 3), np.float32))
+        np.testing.assert_allclose(dense.losses[0], twin.losses[0], rtol=1e-6)
 
 
 class ValueBranch(lamina.Layer):

@@ -161,3 +161,32 @@ def test_wrong_rank_or_last_dimension_after_build_names_layer_and_shapes():
 def test_count_params_before_build_is_an_error():
     with pytest.raises(ValueError, match="not built"):
         Linear(3).count_params()
+
+
+def test_a_direct_build_call_marks_the_layer_built():
+    layer = lamina.layers.Dense(2)
+    layer.build((1, 3))
+    assert layer.built
+    layer(jnp.ones((1, 3)))
+    assert [w.path for w in layer.weights] == ["kernel", "bias"]
+
+
+def test_the_compiled_eager_call_follows_a_change_of_trainable():
+    class Flag(lamina.layers.Layer):
+        def call(self, x):
+            return x * (1.0 if self.trainable else 0.0)
+
+    class Outer(lamina.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.flag = Flag()
+
+        def call(self, x):
+            return self.flag(x)
+
+    for layer, target in ((Flag(), None), (Outer(), "flag")):
+        x = jnp.ones((2,))
+        layer(x)
+        layer(x)
+        (getattr(layer, target) if target else layer).trainable = False
+        np.testing.assert_array_equal(layer(x), jnp.zeros((2,)))
