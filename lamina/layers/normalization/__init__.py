@@ -1,3 +1,15 @@
-"""Built-in normalization layers (filled in by the layer-library issue)."""
+"""Normalization layers: batch, layer, group, RMS and unit normalization."""
 
-__all__: list[str] = []
+from lamina.layers.normalization.batch_normalization import BatchNormalization
+from lamina.layers.normalization.group_normalization import GroupNormalization
+from lamina.layers.normalization.layer_normalization import LayerNormalization
+from lamina.layers.normalization.rms_normalization import RMSNormalization
+from lamina.layers.normalization.unit_normalization import UnitNormalization
+
+__all__ = [
+    "BatchNormalization",
+    "GroupNormalization",
+    "LayerNormalization",
+    "RMSNormalization",
+    "UnitNormalization",
+]

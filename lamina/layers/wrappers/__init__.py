@@ -1,3 +1,6 @@
-"""Built-in wrappers layers (filled in by the layer-library issue)."""
+"""Wrapper layers: layers that hold another layer (``TimeDistributed``)."""
 
-__all__: list[str] = []
+from lamina.layers.wrappers.time_distributed import TimeDistributed
+from lamina.layers.wrappers.wrapper import Wrapper
+
+__all__ = ["TimeDistributed", "Wrapper"]
