@@ -92,6 +92,8 @@ class CallingMixin:
                 self.add_loss(loss)
         if self.supports_masking:
             masking.attach(outputs, self.compute_mask(first, previous_mask))
+        elif previous_mask is not None:
+            outputs = _unmasked(outputs, first)
         return outputs
 
     def _build_for(self, sig, args, kwargs):
@@ -292,6 +294,14 @@ def _deliver_argument_masks(sig, args, kwargs) -> None:
             mask = masking.masks_of(value)
             if mask is not None:
                 kwargs[f"{name}_mask"] = mask
+
+
+def _unmasked(outputs, inputs):
+    """``outputs`` with any leaf that *is* a masked input replaced by a copy: masks are
+    found by identity, and a layer that drops masks must not pass one on by returning
+    its input unchanged (``jnp.reshape`` to the same shape returns the same array)."""
+    ids = {id(x) for x in jax.tree.leaves(inputs)}
+    return jax.tree.map(lambda y: jnp.array(y, copy=True) if id(y) in ids else y, outputs)
 
 
 def _has_symbolic(args, kwargs) -> bool:

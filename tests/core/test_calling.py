@@ -383,3 +383,30 @@ def test_masks_of_named_arguments_reach_their_x_mask_parameters():
     np.testing.assert_allclose(pair(q, v), expected, rtol=1e-6)
     # Without masks the defaults apply.
     np.testing.assert_allclose(pair(q + 0, v + 0), q + 2 * v, rtol=1e-6)
+
+
+def test_a_layer_without_mask_support_does_not_pass_its_input_mask_on():
+    class Same(lamina.Layer):
+        def call(self, x):
+            return jnp.reshape(x, x.shape)  # the very same array
+
+    class Probe(lamina.Layer):
+        def call(self, x, mask=None):
+            return jnp.zeros(()) if mask is None else jnp.sum(mask)
+
+    class Stack(lamina.Layer):
+        def __init__(self):
+            super().__init__()
+            self.embed = layers.Embedding(4, 2, mask_zero=True)
+            self.same, self.probe = Same(), Probe()
+
+        def call(self, ids):
+            return self.probe(self.same(self.embed(ids)))
+
+    import jax
+
+    stack = Stack()
+    ids = jnp.array([[1, 0, 2]])
+    assert float(stack(ids)) == 0.0
+    params, state = stack.split()
+    assert float(jax.jit(stack.apply)(params, state, ids)[0]) == 0.0
