@@ -29,6 +29,11 @@ _NOT_TRACEABLE = (
 )
 
 
+# The keyword under which an outermost call carries its input's mask into the
+# compiled call of a layer whose ``call`` takes no ``mask`` (tracing loses identity).
+_CARRIED_MASK = "_lamina_carried_mask"
+
+
 class InputShapeError(ValueError):
     """A layer received an input whose rank or last dimension differs from its build."""
 
@@ -59,9 +64,10 @@ class CallingMixin:
         if sig.has_training and training is not None:
             kwargs["training"] = training
         first = args[0] if args else kwargs.get(sig.first_arg)
+        carried = kwargs.pop(_CARRIED_MASK, None)
         previous_mask = kwargs.get("mask")
         if previous_mask is None:
-            previous_mask = masking.masks_of(first)
+            previous_mask = masking.masks_of(first) if carried is None else carried
             if sig.has_mask and previous_mask is not None:
                 kwargs["mask"] = previous_mask
         _deliver_argument_masks(sig, args, kwargs)
@@ -142,6 +148,11 @@ class CallingMixin:
             mask = masking.masks_of(args[0] if args else kwargs.get(sig.first_arg))
             if mask is not None:
                 kwargs = {**kwargs, "mask": mask}
+        elif not sig.has_mask and self.supports_masking:
+            # ``call`` takes no mask but passes it on: carry it through the compiled call.
+            mask = masking.masks_of(args[0] if args else kwargs.get(sig.first_arg))
+            if mask is not None:
+                kwargs = {**kwargs, _CARRIED_MASK: mask}
         if sig.masked_args:
             kwargs = dict(kwargs)
             _deliver_argument_masks(sig, args, kwargs)

@@ -79,6 +79,9 @@ def standardize_dtype(dtype) -> str:
         return "int32"
     if dtype is bool:
         return "bool"
+    if isinstance(dtype, dict) and isinstance(dtype.get("config"), dict):
+        # A serialized Keras DTypePolicy: {"class_name": "DTypePolicy", "config": {"name": ..}}
+        dtype = dtype["config"].get("name")
     if hasattr(dtype, "name") and not isinstance(dtype, str | np.dtype):
         dtype = getattr(dtype, "dtype", dtype)
     try:

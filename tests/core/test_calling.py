@@ -410,3 +410,13 @@ def test_a_layer_without_mask_support_does_not_pass_its_input_mask_on():
     assert float(stack(ids)) == 0.0
     params, state = stack.split()
     assert float(jax.jit(stack.apply)(params, state, ids)[0]) == 0.0
+
+
+def test_a_built_layer_without_a_mask_argument_passes_masks_on_every_call():
+    from lamina.core import masking
+
+    embed, dense = layers.Embedding(5, 3, mask_zero=True), layers.Dense(2)
+    for ids in ([[1, 0, 2]], [[0, 4, 4]], [[3, 3, 0]]):
+        ids = jnp.array(ids)
+        out = dense(embed(ids))
+        np.testing.assert_array_equal(masking.masks_of(out), ids != 0)

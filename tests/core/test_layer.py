@@ -190,3 +190,8 @@ def test_the_compiled_eager_call_follows_a_change_of_trainable():
         layer(x)
         (getattr(layer, target) if target else layer).trainable = False
         np.testing.assert_array_equal(layer(x), jnp.zeros((2,)))
+
+
+def test_a_keras_dtype_policy_config_is_accepted_as_dtype():
+    policy = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "bfloat16"}}
+    assert lamina.layers.Dense(2, dtype=policy).dtype == "bfloat16"

@@ -1,3 +1,7 @@
-"""Built-in basic layers (filled in by the layer-library issue)."""
+"""Basic layers: ``Activation``, ``Identity`` and ``Lambda``."""
 
-__all__: list[str] = []
+from lamina.layers.basic.activation import Activation
+from lamina.layers.basic.identity import Identity
+from lamina.layers.basic.lambda_layer import Lambda
+
+__all__ = ["Activation", "Identity", "Lambda"]
