@@ -22,6 +22,7 @@ from lamina import (
     optimizers,
     random,
     regularizers,
+    saving,
     utils,
 )
 from lamina.core.input_spec import InputSpec

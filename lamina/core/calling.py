@@ -112,6 +112,13 @@ class CallingMixin:
         self.built = True
         if isinstance(shapes[0], tuple) and all(isinstance(d, int) for d in shapes[0]):
             object.__setattr__(self, "_build_shape", shapes[0])
+        # What the first input looked like, so a saved model can be rebuilt before
+        # its weights are loaded (lamina.saving).
+        first = bound.get(sig.first_arg)
+        leaves = jax.tree.leaves(first)
+        if leaves and all(hasattr(x, "shape") and hasattr(x, "dtype") for x in leaves):
+            spec = jax.tree.map(lambda x: jax.ShapeDtypeStruct(tuple(x.shape), x.dtype), first)
+            object.__setattr__(self, "_build_input", spec)
 
     def _explain_input_error(self, first, err):
         """``err`` restated with the layer's path and shapes when the input no longer

@@ -35,21 +35,31 @@ def _table() -> ObjectTable:
 
 def serialize(layer) -> dict:
     """``layer`` as ``{"module", "class_name", "config", "registered_name"}``."""
+    from lamina.saving.registry import get_registered_name
+
     if not isinstance(layer, Layer):
         raise TypeError(f"serialize expects a lamina Layer, received {layer!r}.")
-    return _table().serialize(layer)
+    data = _table().serialize(layer)
+    if data["registered_name"] is not None:
+        data["registered_name"] = get_registered_name(type(layer))
+    return data
 
 
 def deserialize(config, custom_objects=None) -> Layer:
     """A new layer from ``serialize``'s dict (or an existing ``Layer``, returned as is)."""
     if isinstance(config, Layer):
         return config
+    from lamina.saving.registry import get_registered_object
+
     table = _table()
     if not isinstance(config, dict) or "class_name" not in config:
         return table.deserialize(config, custom_objects)
-    cls = table.lookup(config["class_name"], custom_objects, table.classes)
-    if cls is None and config.get("registered_name"):
-        cls = table.lookup(config["registered_name"], custom_objects, table.classes)
+    cls = None
+    registered = config.get("registered_name")
+    if isinstance(registered, str):
+        cls = get_registered_object(registered, custom_objects)
+    if cls is None:
+        cls = table.lookup(config["class_name"], custom_objects, table.classes)
     if cls is None:
         raise table.unknown(config["class_name"])
     inner = dict(config.get("config") or {})

@@ -92,8 +92,44 @@ class Model(Trainer, Layer):
             var.assign(value)
         self._drop_training_state()
 
+    def save(self, filepath, overwrite=True) -> None:
+        """Write the model (config, weights, optimizer state) to one archive, atomically.
+
+        ``filepath`` is any path (``.lamina`` by convention); reload it with
+        ``lamina.models.load_model``. ``overwrite=False`` refuses an existing file.
+        """
+        from lamina.saving import model_io
+
+        _check_overwrite(filepath, overwrite)
+        model_io.save_model(self, filepath)
+
+    def save_weights(self, filepath, overwrite=True) -> None:
+        """Write every variable, keyed by attribute path, to one safetensors file."""
+        from lamina.saving import weights_io
+
+        _check_overwrite(filepath, overwrite)
+        weights_io.save_weights(self, filepath)
+
+    def load_weights(self, filepath, skip_mismatch=False) -> None:
+        """Load a ``save_weights`` file (or the weights of a ``save`` archive).
+
+        Every path and shape is checked first: a file that does not fit raises an
+        error listing each mismatched path (expected and found shapes) and leaves the
+        model unchanged; ``skip_mismatch=True`` loads what fits and warns.
+        """
+        from lamina.saving import weights_io
+
+        weights_io.load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
     def summary(self, line_length=None, print_fn=None):
         """Print a table of layers (name and class, output shape, parameter count) and
         the trainable / non-trainable totals."""
         for line in summary_lines(self, line_length):
             (print_fn or print)(line)
+
+
+def _check_overwrite(filepath, overwrite):
+    import os
+
+    if not overwrite and os.path.exists(filepath):
+        raise FileExistsError(f"{filepath} exists and overwrite=False.")

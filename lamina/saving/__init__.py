@@ -16,6 +16,7 @@ Every problem found in a file is a ``LoadError`` naming the file (and member).
 from lamina.saving.archive import Archive, open_archive, read_archive, write_archive
 from lamina.saving.atomic import atomic_write
 from lamina.saving.errors import LoadError
+from lamina.saving.model_io import load_model, save_model
 from lamina.saving.registry import (
     CustomObjectScope,
     custom_object_scope,
@@ -30,11 +31,13 @@ from lamina.saving.safetensors_format import (
     load_arrays,
     save_arrays,
 )
+from lamina.saving.weights_io import WeightsMismatchError
 
 __all__ = [
     "Archive",
     "CustomObjectScope",
     "LoadError",
+    "WeightsMismatchError",
     "atomic_write",
     "custom_object_scope",
     "dump_arrays",
@@ -43,9 +46,11 @@ __all__ = [
     "get_registered_name",
     "get_registered_object",
     "load_arrays",
+    "load_model",
     "open_archive",
     "read_archive",
     "register_serializable",
     "save_arrays",
+    "save_model",
     "write_archive",
 ]

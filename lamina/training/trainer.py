@@ -84,6 +84,7 @@ class Trainer(StepsMixin, InferenceMixin):
             "_step_cache": {},
             "compiled": True,
             "loss": loss,
+            "_compile_loss_weights": loss_weights,
         }
         for name, value in settings.items():
             object.__setattr__(self, name, value)
