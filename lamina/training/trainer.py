@@ -39,6 +39,8 @@ class Trainer(StepsMixin, InferenceMixin):
             ("steps_per_execution", 1),
             ("loss", None),
             ("fuse_steps", "auto"),
+            ("fit_seed", None),
+            ("_resume_request", None),
         ):
             object.__setattr__(self, name, value)
 
@@ -186,6 +188,12 @@ class Trainer(StepsMixin, InferenceMixin):
                 break
         return logs, ts, outputs
 
+    def request_resume(self, epoch: int, fit_seed: int) -> None:
+        """Called from ``on_train_begin`` by a callback that restored a backup: ``fit``
+        continues at ``epoch`` with the interrupted run's shuffling seed
+        (``model.fit_seed``, set by every ``fit``)."""
+        object.__setattr__(self, "_resume_request", (int(epoch), int(fit_seed)))
+
     # ------------------------------------------------------------------- fit
     def fit(
         self,
@@ -226,14 +234,24 @@ class Trainer(StepsMixin, InferenceMixin):
             steps=data.steps,
             verbose=verbose,
         )
-        rng = np.random.default_rng(core_random.next_global_seed())
+        seed = core_random.next_global_seed()
         self.stop_training = False
         ts = self._start_state()
         object.__setattr__(self, "_live", ts)
+        object.__setattr__(self, "_resume_request", None)
         callbacks.on_train_begin()
+        if self._resume_request is not None:
+            # A callback (BackupAndRestore) restored weights and optimizer state from
+            # a backup; the run continues at its epoch, with its shuffling seed.
+            initial_epoch, seed = self._resume_request
+            object.__setattr__(self, "_resume_request", None)
+        object.__setattr__(self, "fit_seed", seed)
         logs = {}
         try:
             for epoch in range(initial_epoch, epochs):
+                # One generator per epoch, from (seed, epoch): a run resumed at epoch e
+                # shuffles exactly as the uninterrupted run did.
+                rng = np.random.default_rng([seed, epoch])
                 ts = ts._replace(metrics=self._fresh_metrics())
                 callbacks.on_epoch_begin(epoch)
                 logs, ts, _ = self._run_blocks(
