@@ -145,7 +145,7 @@ class CallingMixin:
             )
         for index, (spec, leaf) in enumerate(zip(specs, leaves)):
             if spec is not None:
-                check_input(self.path, spec, tuple(leaf.shape), index)
+                check_input(self.path, spec, tuple(leaf.shape), index, type(self).__name__)
 
     # ---------------------------------------------------- outermost call
     def _outermost_call(self, args, kwargs):

@@ -39,10 +39,12 @@ class InputSpec:
         return "InputSpec(" + ", ".join(f"{k}={v!r}" for k, v in fields.items()) + ")"
 
 
-def check_input(layer_path: str, spec: InputSpec, shape: tuple, index: int = 0) -> None:
-    """Raise a ValueError naming the layer, the input and both shapes if ``shape`` breaks
-    ``spec``."""
-    where = f"Input {index} of layer '{layer_path}'"
+def check_input(
+    layer_path: str, spec: InputSpec, shape: tuple, index: int = 0, kind: str = ""
+) -> None:
+    """Raise a ValueError naming the layer (its class ``kind`` and path), the input and
+    both shapes if ``shape`` breaks ``spec``."""
+    where = f"Input {index} of {kind + ' ' if kind else ''}layer '{layer_path}'"
     rank = len(shape)
 
     def fail(expected):

@@ -239,15 +239,17 @@ class Trainer(StepsMixin, InferenceMixin):
         ts = self._start_state()
         object.__setattr__(self, "_live", ts)
         object.__setattr__(self, "_resume_request", None)
-        callbacks.on_train_begin()
-        if self._resume_request is not None:
-            # A callback (BackupAndRestore) restored weights and optimizer state from
-            # a backup; the run continues at its epoch, with its shuffling seed.
-            initial_epoch, seed = self._resume_request
-            object.__setattr__(self, "_resume_request", None)
-        object.__setattr__(self, "fit_seed", seed)
         logs = {}
         try:
+            callbacks.on_train_begin()
+            # Weights or optimizer state a callback set (BackupAndRestore) start the run.
+            ts = self._refresh(ts)
+            object.__setattr__(self, "_live", ts)
+            if self._resume_request is not None:
+                # Restored from a backup: continue at its epoch, with its shuffling seed.
+                initial_epoch, seed = self._resume_request
+                object.__setattr__(self, "_resume_request", None)
+            object.__setattr__(self, "fit_seed", seed)
             for epoch in range(initial_epoch, epochs):
                 # One generator per epoch, from (seed, epoch): a run resumed at epoch e
                 # shuffles exactly as the uninterrupted run did.

@@ -95,7 +95,8 @@ def test_input_channels_must_be_divisible_by_groups(data_format, shape):
 def test_wrong_input_rank_names_the_layer_before_and_after_build(name, args, good, bad):
     rank = len(good)
     fresh = make(name, *args, name="fresh")
-    message = f"{name} 'fresh': expected inputs of rank {rank}"
+    message = f"Input 0 of {name} layer 'fresh' is incompatible with the layer:"
+    message += f" expected ndim={rank}"
     with pytest.raises(ValueError, match=re.escape(message) + r".*" + re.escape(str(bad))):
         fresh(jnp.ones(bad))
     fresh(jnp.ones(good))

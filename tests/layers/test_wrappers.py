@@ -229,7 +229,7 @@ def test_non_layer_argument_is_refused():
 
 def test_inputs_of_rank_below_three_are_refused():
     td = layers.TimeDistributed(layers.Dense(2), name="td_rank")
-    with pytest.raises(ValueError, match=r"TimeDistributed 'td_rank'.*rank >= 3.*\(4, 5\)"):
+    with pytest.raises(ValueError, match=r"TimeDistributed layer 'td_rank'.*min_ndim=3.*\(4, 5\)"):
         td(jnp.ones((4, 5)))
     td(jnp.ones((4, 3, 5)))
     with pytest.raises(ValueError, match=r"layer 'td_rank'.*min_ndim=3.*shape \(4, 5\)"):
