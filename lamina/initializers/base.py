@@ -1,7 +1,11 @@
 """The ``Initializer`` base class and the helpers its subclasses share."""
 
+import functools
+import math
+
 import jax
 import jax.numpy as jnp
+from jax import lax
 
 from lamina.core import config
 from lamina.core import random as core_random
@@ -21,6 +25,32 @@ def as_key(key) -> jax.Array:
     if jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
         return key
     return jax.random.wrap_key_data(key.astype(jnp.uint32))
+
+
+def draw(kind, key, shape, dtype, loc=0.0, scale=1.0) -> jax.Array:
+    """``loc + scale * X`` of ``shape``, X standard ``"normal"``, ``"uniform"`` on [0, 1)
+    or ``"truncated_normal"`` (cut at ±2).
+
+    The draw is made for a power-of-two number of values and cut to ``shape``:
+    XLA compiles one random-bits program per size, about half a second on a CPU,
+    so a model with many weight shapes would otherwise spend its build compiling.
+    Sizes come in a few buckets; cutting and reshaping cost nothing to compile.
+    """
+    count = math.prod(shape)
+    size = 1 << max(count - 1, 0).bit_length()
+    flat = _draw_flat(key, loc, scale, kind=kind, size=size, dtype=jnp.dtype(dtype).name)
+    return lax.reshape(lax.slice(flat, (0,), (count,)), tuple(shape))
+
+
+@functools.partial(jax.jit, static_argnames=("kind", "size", "dtype"))
+def _draw_flat(key, loc, scale, *, kind, size, dtype):
+    if kind == "normal":
+        values = jax.random.normal(key, (size,), dtype)
+    elif kind == "uniform":
+        values = jax.random.uniform(key, (size,), dtype)
+    else:
+        values = jax.random.truncated_normal(key, -2.0, 2.0, (size,), dtype)
+    return (values * scale + loc).astype(dtype)
 
 
 def standardize_shape(shape) -> tuple[int, ...]:

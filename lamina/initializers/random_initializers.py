@@ -4,12 +4,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from lamina.initializers.base import Initializer, as_key, float_dtype, standardize_shape
+from lamina.initializers.base import Initializer, as_key, draw, float_dtype, standardize_shape
 
 
 def truncated_normal(key, shape, dtype, mean, stddev):
     """Normal(mean, stddev) samples re-drawn outside ``mean ± 2 stddev`` (as Keras)."""
-    return jax.random.truncated_normal(key, -2.0, 2.0, shape, dtype) * stddev + mean
+    return draw("truncated_normal", key, shape, dtype, mean, stddev)
 
 
 class RandomInitializer(Initializer):
@@ -59,7 +59,7 @@ class RandomNormal(RandomInitializer):
     def sample(self, key, shape, dtype=None):
         dtype = float_dtype(dtype, type(self).__name__)
         shape = standardize_shape(shape)
-        return jax.random.normal(as_key(key), shape, dtype) * self.stddev + self.mean
+        return draw("normal", as_key(key), shape, dtype, self.mean, self.stddev)
 
     def get_config(self):
         return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
@@ -84,7 +84,8 @@ class RandomUniform(RandomInitializer):
     def sample(self, key, shape, dtype=None):
         dtype = float_dtype(dtype, type(self).__name__)
         shape = standardize_shape(shape)
-        return jax.random.uniform(as_key(key), shape, dtype, minval=self.minval, maxval=self.maxval)
+        span = self.maxval - self.minval
+        return draw("uniform", as_key(key), shape, dtype, self.minval, span)
 
     def get_config(self):
         return {**super().get_config(), "minval": self.minval, "maxval": self.maxval}

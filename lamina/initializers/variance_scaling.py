@@ -3,9 +3,7 @@
 import math
 import numbers
 
-import jax
-
-from lamina.initializers.base import as_key, float_dtype, standardize_shape
+from lamina.initializers.base import as_key, draw, float_dtype, standardize_shape
 from lamina.initializers.random_initializers import RandomInitializer, truncated_normal
 
 # Standard deviation of a unit normal truncated to [-2, 2]; dividing by it makes the
@@ -103,9 +101,9 @@ class VarianceScaling(RandomInitializer):
             stddev = math.sqrt(variance) / TRUNCATED_STDDEV
             return truncated_normal(key, shape, dtype, 0.0, stddev)
         if self.distribution == "untruncated_normal":
-            return jax.random.normal(key, shape, dtype) * math.sqrt(variance) + 0.0
+            return draw("normal", key, shape, dtype, 0.0, math.sqrt(variance))
         limit = math.sqrt(3.0 * variance)
-        return jax.random.uniform(key, shape, dtype, minval=-limit, maxval=limit)
+        return draw("uniform", key, shape, dtype, -limit, 2.0 * limit)
 
     def get_config(self):
         return {
