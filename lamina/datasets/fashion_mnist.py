@@ -1,15 +1,31 @@
-"""Fashion-MNIST clothes: ``load_data(path=None)`` as in Keras."""
+"""Fashion-MNIST clothes (Zalando): ``load_data(path=None)`` as in Keras."""
 
 from lamina.datasets._loader import load
 
+# Debian's package `dataset-fashion-mnist` installs the four .gz files here.
 DEBIAN_FOLDER = "/usr/share/datasets/fashion-mnist"
+
+# Examples per split; every copy, local or downloaded, must have exactly these.
+COUNTS = {"train": 60000, "t10k": 10000}
 
 
 def load_data(path=None):
-    """``((x_train, y_train), (x_test, y_test))``: uint8 arrays (n, 28, 28) and (n,).
+    """``((x_train, y_train), (x_test, y_test))``: uint8 arrays of shape ``(n, 28, 28)``
+    (pixels 0-255) and ``(n,)`` (classes 0-9, T-shirt/top to ankle boot), with n = 60000
+    for train and 10000 for test.
 
-    Looked for in ``path``, ``$LAMINA_DATASETS/fashion_mnist``,
-    ``~/.lamina/datasets/fashion_mnist``, then Debian's ``dataset-fashion-mnist``
-    package (``/usr/share/datasets/fashion-mnist``).
+    Looked for, in order, in ``path`` (a folder with the four IDX files, gzipped or not,
+    or a Keras ``.npz`` with keys ``x_train, y_train, x_test, y_test``),
+    ``$LAMINA_DATASETS/fashion_mnist``, ``~/.lamina/datasets/fashion_mnist``, then
+    Debian's ``/usr/share/datasets/fashion-mnist``. When none holds it, the missing files
+    are downloaded into ``~/.lamina/datasets/fashion_mnist`` from the mirrors in
+    ``lamina.datasets.download.MIRRORS["fashion_mnist"]``, each verified by size and
+    SHA-256. Raises :class:`~lamina.datasets.DatasetError` when a file is damaged or,
+    offline, saying where it looked and which files to put where.
+
+    Example::
+
+        (x_train, y_train), _ = lamina.datasets.fashion_mnist.load_data()
+        x_train.shape  # (60000, 28, 28)
     """
-    return load("fashion_mnist", path, extra=(DEBIAN_FOLDER,))
+    return load("fashion_mnist", path, extra=(DEBIAN_FOLDER,), counts=COUNTS, title="Fashion-MNIST")
