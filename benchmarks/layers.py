@@ -63,6 +63,19 @@ CASES = [
         lambda: layers.LSTM(128, return_sequences=True),
         lambda: keras.layers.LSTM(128, return_sequences=True),
     ),
+    Case(
+        "Conv2D(64, 3, same, relu), batch 64, 32x32x32",
+        (64, 32, 32, 32),
+        lambda: layers.Conv2D(64, 3, padding="same", activation="relu"),
+        lambda: keras.layers.Conv2D(64, 3, padding="same", activation="relu"),
+    ),
+    Case(
+        "Conv2D(32, 3, strides 2), batch 64, 28x28x1 (MNIST-sized)",
+        (64, 28, 28, 1),
+        lambda: layers.Conv2D(32, 3, strides=2),
+        lambda: keras.layers.Conv2D(32, 3, strides=2),
+        calls=20,
+    ),
 ]
 
 
