@@ -13,6 +13,7 @@ layout. Run: ``python benchmarks/layers.py [--repeats N] [--only SUBSTRING]``.
 """
 
 import argparse
+import inspect
 import os
 import platform
 import sys
@@ -100,9 +101,11 @@ def keras_step(layer, x, weights):
     layer.set_weights(weights)
     trainable = [v.value for v in layer.trainable_variables]
     non_trainable = [v.value for v in layer.non_trainable_variables]
+    # Keras passes `training` only to layers whose call takes it (its Conv does not).
+    kwargs = {"training": True} if "training" in inspect.signature(layer.call).parameters else {}
 
     def loss(trainable, non_trainable, x):
-        y, _ = layer.stateless_call(trainable, non_trainable, x, training=True)
+        y, _ = layer.stateless_call(trainable, non_trainable, x, **kwargs)
         return mean_square(y)
 
     return jax.jit(jax.value_and_grad(loss)), (trainable, non_trainable, x)
