@@ -212,6 +212,12 @@ class Layer(CallingMixin, PureMixin):
         if initializer is None:
             floating = np.issubdtype(np.dtype(dtype), np.floating) if dtype != "bfloat16" else True
             initializer = "glorot_uniform" if floating else "zeros"
+        place = registry.hook("initial_value")
+        if place is not None:
+            # A distribution creates the value directly with its sharding; it sees the
+            # path the variable will most likely have (``layer_path/name``).
+            where = f"{self.path}/{name}" if self.path else str(name)
+            initializer = place(initializer, shape, dtype, where)
         variable = Variable(
             initializer,
             shape=shape,
