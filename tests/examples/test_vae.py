@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MNIST = ROOT.parent / "shared" / "data" / "mnist"
 
 
-def test_vae_trains_two_epochs_on_mnist_and_the_loss_falls():
+def test_vae_trains_two_epochs_on_mnist_and_the_loss_falls(tmp_path):
     run = subprocess.run(
         [
             sys.executable,
@@ -24,6 +24,8 @@ def test_vae_trains_two_epochs_on_mnist_and_the_loss_falls():
             "2",
             "--batch-size",
             "64",
+            "--png",
+            str(tmp_path / "vae.png"),
         ],
         capture_output=True,
         text=True,
@@ -40,3 +42,5 @@ def test_vae_trains_two_epochs_on_mnist_and_the_loss_falls():
     losses = [float(re.search(r"loss: ([0-9.]+)", line).group(1)) for line in lines]
     assert losses[1] < losses[0]
     assert losses[1] < 0.08  # Keras 3 reaches about 0.070 in its second epoch on this data
+    png = (tmp_path / "vae.png").read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and f"Wrote {tmp_path / 'vae.png'}" in out
