@@ -13,6 +13,7 @@ from lamina import (
     config,
     constraints,
     datasets,
+    distribution,
     initializers,
     layers,
     losses,

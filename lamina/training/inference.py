@@ -89,7 +89,7 @@ class InferenceMixin:
         )
         self.merge(params, ts.state)
         hooks.on_predict_end()
-        return jax.tree.map(lambda *parts: np.concatenate([np.asarray(p) for p in parts]), *outputs)
+        return jax.tree.map(lambda *parts: np.concatenate([_to_host(p) for p in parts]), *outputs)
 
     # ------------------------------------------------------------ on batches
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
@@ -97,8 +97,8 @@ class InferenceMixin:
         self._assert_compiled("train_on_batch")
         batch = jax.tree.map(np.asarray, (x, y, sample_weight))
         self._prepare(batch)
-        ts = self._start_state()
-        logs, ts = self._step_fn("train", 1)(ts, batch)
+        ts = self._placed(self._start_state())
+        logs, ts = self._run_step("train", 1, ts, batch)
         self.merge(ts.params, ts.state)
         self.optimizer.state = ts.opt_state
         return _format(logs, return_dict, self._log_order())
@@ -109,14 +109,23 @@ class InferenceMixin:
         batch = jax.tree.map(np.asarray, (x, y, sample_weight))
         self._prepare(batch)
         params, state = self.split()
-        ts = TrainState(_copy(params), _copy(state), None, self._fresh_metrics())
-        logs, _ = self._step_fn("test", 1)(ts, batch)
+        ts = self._placed(TrainState(_copy(params), _copy(state), None, self._fresh_metrics()))
+        logs, _ = self._run_step("test", 1, ts, batch)
         return _format(logs, return_dict, self._log_order())
 
     def predict_on_batch(self, x):
         """Outputs of one batch (``training=False``), as NumPy arrays."""
         y, _ = self.apply(*self.split(), x, training=False)
         return jax.tree.map(np.asarray, y)
+
+
+def _to_host(array) -> np.ndarray:
+    """``array`` as NumPy; in a multi-process run, gathered from every process."""
+    if getattr(array, "is_fully_addressable", True):
+        return np.asarray(array)
+    from jax.experimental import multihost_utils
+
+    return np.asarray(multihost_utils.process_allgather(array, tiled=True))
 
 
 def _format(logs, return_dict, order=()):

@@ -43,8 +43,21 @@ def multi_step(step, k: int, mode: str):
     return scanned
 
 
-def compile_step(fn, jit: bool, donate: bool):
-    """``fn`` under ``jax.jit`` (donating the carried state) unless ``jit`` is False."""
+def compile_step(fn, jit: bool, donate: bool, layout=None):
+    """``fn`` under ``jax.jit`` (donating the carried state) unless ``jit`` is False.
+
+    ``layout(carry) -> carry``, when given (a distribution is active), lays out the
+    carried state that ``fn`` returns, typically with sharding constraints: the
+    inputs arrive placed (``jax.jit`` takes their shardings as they are), and the
+    outputs leave with the same layout, so the next step finds them where they were.
+    """
+    if layout is not None:
+        step = fn
+
+        def fn(carry, batch):
+            logs, carry = step(carry, batch)
+            return logs, layout(carry)
+
     if not jit:
         return fn
     return jax.jit(fn, donate_argnums=(0,) if donate else ())

@@ -6,13 +6,17 @@ with the carried buffers donated; ``steps_per_execution=K`` runs K steps per
 compiled call. Logs stay on the device; callbacks read them when they need to.
 """
 
+import functools
+
 import jax
 import numpy as np
 
+from lamina import distribution as distribution_lib
 from lamina import metrics as metrics_module
 from lamina import optimizers as optimizers_module
 from lamina.callbacks import CallbackList
 from lamina.core import random as core_random
+from lamina.distribution import placement
 from lamina.training import data as data_module
 from lamina.training import steps
 from lamina.training.compile_utils import CompiledLoss, CompiledMetrics
@@ -143,8 +147,16 @@ class Trainer(StepsMixin, InferenceMixin):
             ts = ts._replace(opt_state=self.optimizer.state)
         return ts
 
+    def _placed(self, ts: TrainState) -> TrainState:
+        """``ts`` laid out on the active distribution's mesh (as it is without one)."""
+        active = distribution_lib.distribution()
+        if active is None:
+            return ts
+        return placement.place(ts, placement.train_state_shardings(active, ts))
+
     def _step_fn(self, kind, k, example_state=None, example_batch=None):
-        key = (kind, k)
+        active = distribution_lib.distribution()
+        key = _cache_key(kind, k, active)
         fn = self._step_cache.get(key)
         if fn is None:
             step = {"train": self.train_step, "test": self.test_step, "predict": self.predict_step}[
@@ -159,23 +171,48 @@ class Trainer(StepsMixin, InferenceMixin):
                         f"`fuse_steps` must be 'auto', 'scan' or 'unroll', got {mode!r}."
                     )
                 step = steps.multi_step(step, k, mode)
-            fn = steps.compile_step(step, self._jit, donate=kind == "train")
+            layout = None if active is None else functools.partial(_lay_out, active)
+            fn = steps.compile_step(step, self._jit, donate=kind == "train", layout=layout)
             self._step_cache[key] = fn
         return fn
+
+    def _run_step(self, kind, n, ts, batch):
+        """One compiled call on one block of ``n`` batches: ``(logs, ts)``.
+
+        Under a distribution the block is first split over the data axis (a
+        prediction batch the axis does not divide is padded, its outputs cut back).
+        """
+        active = distribution_lib.distribution()
+        size = None
+        if active is not None:
+            batch, size = placement.distribute_batch(
+                active, batch, leading=int(n > 1), pad=kind == "predict"
+            )
+        fn = self._step_cache.get(_cache_key(kind, n, active))
+        if fn is None:
+            example = jax.tree.map(lambda a: a[0], batch) if n > 1 else batch
+            fn = self._step_fn(kind, n, ts, example)
+        logs, ts = fn(ts, batch)
+        if kind == "predict" and size is not None:
+            logs = jax.tree.map(lambda a: a if a.shape[0] == size else a[:size], logs)
+        return logs, ts
 
     def _run_blocks(self, kind, ts, data, on_begin, on_end, k, rng):
         """Run one pass over ``data``; returns ``(last_logs, ts, outputs)``."""
         training = kind == "train"
         logs, outputs, step = None, [], 0
+        placed = self._placed(ts)
+        if training and placed is not ts and self.optimizer.state is ts.opt_state:
+            # The placed optimizer state is the current one (unless a callback set another).
+            self.optimizer.state = placed.opt_state
+        ts = placed
         for n, batch in data.blocks(k, rng):
             on_begin(step)
             if training:
-                ts = self._refresh(ts)
-            fn = self._step_cache.get((kind, n))
-            if fn is None:
-                example = jax.tree.map(lambda a: a[0], batch) if n > 1 else batch
-                fn = self._step_fn(kind, n, ts, example)
-            logs, ts = fn(ts, batch)
+                refreshed = self._refresh(ts)
+                if refreshed is not ts:  # a callback changed weights or optimizer state
+                    ts = self._placed(refreshed)
+            logs, ts = self._run_step(kind, n, ts, batch)
             if training:
                 object.__setattr__(self, "_live", ts)
                 self.optimizer.state = ts.opt_state
@@ -290,3 +327,13 @@ class Trainer(StepsMixin, InferenceMixin):
                 self.merge(last.params, last.state)
         callbacks.on_train_end(logs)
         return self.history
+
+
+def _lay_out(active, ts: TrainState) -> TrainState:
+    """``ts`` constrained to the layouts ``active`` gives it (the end of every step)."""
+    return placement.constrain(ts, placement.train_state_shardings(active, ts))
+
+
+def _cache_key(kind, k, active):
+    """Steps compile per kind, block size and distribution (the mesh is baked in)."""
+    return (kind, k) if active is None else (kind, k, active)
