@@ -41,6 +41,11 @@ class ModelCheckpoint(MonitorCallback):
       max_to_keep: keep only the last N files this callback wrote (lamina's
         addition; default None keeps all). Older ones are deleted only after the new
         one is completely in place; rewriting a kept name counts as the newest.
+      checkpointer: a ``lamina.saving.orbax_io.OrbaxCheckpointer`` (lamina's
+        addition): each save goes through it as step ``epoch + 1`` (or the number of
+        batches run, with an int ``save_freq``), sharded and asynchronous, with its
+        own ``max_to_keep``; ``filepath`` may then be None. ``fit``'s end waits for
+        the last write.
 
     Example::
 
@@ -62,8 +67,12 @@ class ModelCheckpoint(MonitorCallback):
         save_freq="epoch",
         initial_value_threshold=None,
         max_to_keep=None,
+        checkpointer=None,
     ):
         super().__init__(monitor, mode, baseline=initial_value_threshold)
+        self.checkpointer = checkpointer
+        if checkpointer is not None and filepath is None:
+            filepath = os.path.join(checkpointer.directory, "{epoch}")
         self.filepath = os.fspath(filepath)
         self.verbose = verbose
         self.save_best_only = save_best_only
@@ -71,7 +80,8 @@ class ModelCheckpoint(MonitorCallback):
         self.save_freq = save_freq
         self.max_to_keep = max_to_keep
         _check_save_freq(save_freq)
-        _check_suffix(self.filepath, save_weights_only)
+        if checkpointer is None:
+            _check_suffix(self.filepath, save_weights_only)
         if max_to_keep is not None and (
             not isinstance(max_to_keep, int) or isinstance(max_to_keep, bool) or max_to_keep < 1
         ):
@@ -83,6 +93,7 @@ class ModelCheckpoint(MonitorCallback):
         self._batches_since_save = 0
         self._last_batch = None
         self._written = []  # this callback's files, oldest first, for max_to_keep
+        self._batches_run = 0  # across epochs: the step number of an orbax save
 
     # ------------------------------------------------------------------ hooks
     def on_epoch_begin(self, epoch, logs=None):
@@ -108,13 +119,23 @@ class ModelCheckpoint(MonitorCallback):
             ran = batch - self._last_batch
         self._last_batch = batch
         self._batches_since_save += ran
+        self._batches_run += ran
         if self._batches_since_save >= self.save_freq:
             self._batches_since_save = 0
             return True
         return False
 
+    def on_train_end(self, logs=None):
+        if self.checkpointer is not None:
+            self.checkpointer.wait_until_finished()
+
     def _save(self, epoch, batch, logs):
         logs = logs or {}
+        if self.checkpointer is not None:
+            step = epoch + 1 if batch is None else self._batches_run
+            if self._should_save(epoch, logs, f"{self.checkpointer.directory}/{step}"):
+                self.checkpointer.save(self.model, step)
+            return
         filepath = self._format_path(epoch, batch, logs)
         if not self._should_save(epoch, logs, filepath):
             return

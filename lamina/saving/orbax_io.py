@@ -124,6 +124,20 @@ class OrbaxCheckpointer:
             raise LoadError(
                 self.directory, f"step {step} does not fit model '{model.name}': {err}"
             ) from err
+        missing = [
+            jax.tree_util.keystr(path)
+            for path, leaf in jax.tree_util.tree_leaves_with_path(restored)
+            if isinstance(leaf, jax.ShapeDtypeStruct)
+        ]
+        if missing:
+            # partial_restore leaves what the checkpoint lacks as the abstract target.
+            raise LoadError(
+                self.directory,
+                f"step {step} does not fit model '{model.name}': it has no values for"
+                f" {missing[:10]}{' ...' if len(missing) > 10 else ''} (functional and"
+                " Sequential models key their layers by name: give the layers the same"
+                " `name=`s as in the saved model)",
+            )
         model.merge(restored["params"], restored["state"])
         if "optimizer" in restored:
             model.optimizer.state = restored["optimizer"]
