@@ -14,10 +14,12 @@ from lamina import (
     constraints,
     datasets,
     distribution,
+    dtype_policies,
     initializers,
     layers,
     losses,
     metrics,
+    mixed_precision,
     models,
     ops,
     optimizers,
@@ -26,6 +28,7 @@ from lamina import (
     saving,
     utils,
 )
+from lamina.core.dtype_policy import DTypePolicy
 from lamina.core.input_spec import InputSpec
 from lamina.core.layer import Layer
 from lamina.core.naming import reset_names

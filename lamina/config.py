@@ -1,10 +1,12 @@
 """Global settings (Keras' ``keras.config`` names)."""
 
 from lamina.core.config import (
+    dtype_policy,
     epsilon,
     floatx,
     image_data_format,
     run_eagerly,
+    set_dtype_policy,
     set_epsilon,
     set_floatx,
     set_image_data_format,
@@ -13,10 +15,12 @@ from lamina.core.config import (
 )
 
 __all__ = [
+    "dtype_policy",
     "epsilon",
     "floatx",
     "image_data_format",
     "run_eagerly",
+    "set_dtype_policy",
     "set_epsilon",
     "set_floatx",
     "set_image_data_format",

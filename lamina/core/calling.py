@@ -8,6 +8,13 @@ outermost eager call goes through a per-layer ``jax.jit`` of that path (one
 dispatch instead of one per op); a ``call`` that cannot be traced (Python control
 flow on values) falls back to op-by-op execution, as does
 ``lamina.config.set_run_eagerly(True)``.
+
+Dtype policies act here too (Keras' rules): a layer with ``autocast=True`` casts its
+floating inputs to its compute dtype (integer inputs are left alone), and while its
+``call`` runs the scope's autocast dtype makes its float variables read as that
+dtype, when its policy is mixed or an enclosing layer already autocasts. Nested
+layers set their own and restore their caller's, so a float32 layer inside a
+bfloat16 model reads its weights in float32.
 """
 
 import warnings
@@ -41,6 +48,10 @@ class InputShapeError(ValueError):
 class CallingMixin:
     """The ``__call__`` half of :class:`~lamina.core.layer.Layer`."""
 
+    #: Whether ``__call__`` casts floating inputs to the compute dtype (Keras' flag;
+    #: a functional model converts its inputs to its ``Input`` dtypes instead).
+    _convert_input_args = True
+
     def __call__(self, *args, **kwargs):
         scope = current_scope()
         if scope is not None:
@@ -71,6 +82,10 @@ class CallingMixin:
             if sig.has_mask and previous_mask is not None:
                 kwargs["mask"] = previous_mask
         _deliver_argument_masks(sig, args, kwargs)
+        cast_to = self._dtype_policy._autocast_to if self._autocast else None
+        if cast_to is not None and self._convert_input_args:
+            args, kwargs = _cast_inputs(args, kwargs, cast_to)
+            first = args[0] if args else kwargs.get(sig.first_arg)
         if not self.built:
             # The constructor's spec (rank, ...) speaks before build can fail obscurely.
             if self.input_spec is not None:
@@ -79,6 +94,13 @@ class CallingMixin:
         if self.input_spec is not None:
             self._check_inputs(first)
         outer_training, scope.training = scope.training, training
+        outer_autocast = scope.autocast
+        # Keras' AutocastScope: a mixed layer, or any float layer inside an autocast
+        # one, reads its float variables in its compute dtype while its call runs.
+        if cast_to is None or (outer_autocast is None and not self._dtype_policy.is_mixed):
+            scope.autocast = None
+        else:
+            scope.autocast = cast_to
         try:
             outputs = self.call(*args, **kwargs)
         except (TypeError, ValueError) as err:
@@ -88,6 +110,7 @@ class CallingMixin:
             raise explained from err
         finally:
             scope.training = outer_training
+            scope.autocast = outer_autocast
         object.__setattr__(self, "_last_output_shape", _shapes(outputs))
         if self.activity_regularizer is not None:
             for out in jax.tree.leaves(outputs):
@@ -255,6 +278,8 @@ class _EagerPlan:
         self.trainable = tuple(v.trainable for v in self.variables) + tuple(
             x.trainable for x in self.layers
         )
+        # The policies are traced into the call too (casts of inputs and variables).
+        self.dtypes = tuple((x._dtype_policy, x._autocast) for x in self.layers)
         ids = [id(v) for v in self.variables]
         state_ids = [id(v) for v in self.state_vars]
         layer_index = {id(x): i for i, x in enumerate(self.layers)}
@@ -280,6 +305,7 @@ class _EagerPlan:
             len(self.variables) == len(other.variables)
             and all(a is b for a, b in zip(self.variables, other.variables))
             and self.trainable == other.trainable
+            and self.dtypes == other.dtypes
             and len(self.layers) == len(other.layers)
             and all(a is b for a, b in zip(self.layers, other.layers))
         )
@@ -300,6 +326,32 @@ def detach_variables(outputs, var_index=None):
                 positions[f"{i}:{var_index[id(leaf)]}"] = None
             leaves[i] = leaf.value
     return jax.tree.unflatten(treedef, leaves), positions
+
+
+def _cast_inputs(args, kwargs, dtype):
+    """``(args, kwargs)`` with every floating array leaf cast to ``dtype`` (Keras'
+    input conversion); integer and boolean arrays, Python values and variables are
+    left alone, and a cast tensor keeps its input's mask."""
+
+    def cast(leaf):
+        if (
+            isinstance(leaf, jax.Array | np.ndarray)
+            and leaf.dtype != dtype
+            and jnp.issubdtype(leaf.dtype, jnp.floating)
+        ):
+            mask = masking.get_mask(leaf)
+            leaf = jnp.asarray(leaf).astype(dtype)
+            masking.set_mask(leaf, mask)
+        return leaf
+
+    leaves = jax.tree.leaves((args, kwargs), is_leaf=_is_variable)
+    if all(not isinstance(x, jax.Array | np.ndarray) or x.dtype == dtype for x in leaves):
+        return args, kwargs  # the common case: nothing to cast, no tree rebuilt
+    return jax.tree.map(cast, (args, kwargs), is_leaf=_is_variable)
+
+
+def _is_variable(x) -> bool:
+    return isinstance(x, Variable)
 
 
 def _deliver_argument_masks(sig, args, kwargs) -> None:

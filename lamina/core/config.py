@@ -1,7 +1,9 @@
-"""Process-wide settings the engine consults: the default float dtype and eager mode.
+"""Process-wide settings the engine consults: the default float dtype, the global
+dtype policy, and eager mode.
 
-Keras names: ``floatx``/``set_floatx``; ``run_eagerly``/``set_run_eagerly`` decides
-whether an eager ``layer(x)`` call is compiled (the default) or runs op by op.
+Keras names: ``floatx``/``set_floatx``; ``dtype_policy``/``set_dtype_policy`` (the
+policy new layers get, e.g. ``"mixed_bfloat16"``); ``run_eagerly``/``set_run_eagerly``
+decides whether an eager ``layer(x)`` call is compiled (the default) or runs op by op.
 """
 
 import jax.numpy as jnp
@@ -51,6 +53,32 @@ def set_floatx(value: str) -> None:
     if not jnp.issubdtype(name, jnp.floating):
         raise ValueError(f"set_floatx expects a float dtype, got {value!r}")
     _FLOATX = name
+
+
+def dtype_policy():
+    """The global :class:`~lamina.core.dtype_policy.DTypePolicy`: what layers created
+    without ``dtype=`` use (default: the policy named ``floatx()``, i.e. ``"float32"``)."""
+    from lamina.core import dtype_policy as policies  # (it imports this module)
+
+    return policies.global_policy()
+
+
+def set_dtype_policy(policy) -> None:
+    """Set the policy of layers created from now on without ``dtype=``.
+
+    ``policy`` is a ``DTypePolicy`` or its name: ``"float32"``, ``"bfloat16"``,
+    ``"float16"``, ``"mixed_bfloat16"``, ``"mixed_float16"``; None restores the
+    default. Layers already created keep their policy.
+
+    Example::
+
+        lamina.config.set_dtype_policy("mixed_bfloat16")
+        model = make_model()            # float32 weights, bfloat16 computations
+        lamina.config.set_dtype_policy(None)
+    """
+    from lamina.core import dtype_policy as policies
+
+    policies.set_global_policy(policy)
 
 
 def run_eagerly() -> bool:

@@ -14,6 +14,7 @@ import inspect
 import numpy as np
 
 from lamina.core import config, naming, registry, tracking
+from lamina.core import dtype_policy as dtype_policies
 from lamina.core.calling import CallingMixin
 from lamina.core.pure import PureMixin
 from lamina.core.scope import current_scope
@@ -37,7 +38,8 @@ _INTERNAL = frozenset(
         "_auto_config",
         "_walk_cache",
         "_shape_kwargs",
-        "_dtype",
+        "_dtype_policy",
+        "_autocast",
         "_build_shape",
     )
 )
@@ -48,8 +50,13 @@ class Layer(CallingMixin, PureMixin):
 
     Args:
       name: defaults to the class name in snake_case with a counter (``linear_1``).
-      dtype: the dtype of the layer's variables (default ``lamina.config.floatx()``).
+      dtype: a dtype policy or its name (default: the global policy,
+        ``lamina.config.dtype_policy()``): ``"float32"``, ``"bfloat16"``,
+        ``"mixed_bfloat16"`` (float32 variables, bfloat16 computations), ...
+        See :class:`~lamina.core.dtype_policy.DTypePolicy`.
       trainable: False moves the layer's weights from ``params`` to ``state``.
+      autocast: under a mixed policy, cast floating inputs to the compute dtype and
+        read float variables as it inside ``call`` (default True).
       activity_regularizer: ``f(outputs) -> scalar`` added with ``add_loss``.
 
     Subclasses create weights with :meth:`add_weight` in ``__init__`` or, better, in
@@ -128,8 +135,8 @@ class Layer(CallingMixin, PureMixin):
         if name is not None and not isinstance(name, str):
             raise TypeError(f"{type(self).__name__}: `name` must be a string, got {name!r}")
         self.name = name or naming.unique_name(naming.to_snake_case(type(self).__name__))
-        self._dtype = config.standardize_dtype(dtype)
-        self.autocast = autocast
+        self._dtype_policy = dtype_policies.get(dtype)
+        self._autocast = bool(autocast)
         self._trainable = bool(trainable)
         self.activity_regularizer = registry.resolve("regularizer", activity_regularizer)
         self.supports_masking = type(self).compute_mask is not Layer.compute_mask
@@ -196,8 +203,10 @@ class Layer(CallingMixin, PureMixin):
           shape: a tuple of ints (default ``()``).
           initializer: string, initializer object or callable ``(shape, dtype)``;
             default ``"glorot_uniform"`` for floats, ``"zeros"`` otherwise.
-          dtype: default the layer's dtype.
+          dtype: default the layer's variable dtype (float32 under mixed policies).
           trainable: whether it lands in ``params`` (True) or ``state`` (False).
+          autocast: whether it reads as the compute dtype inside ``call`` under a
+            mixed policy (False for statistics kept in float32).
           regularizer, constraint: string, object or callable.
           name: the variable's name; its ``path`` key is the attribute it is
             assigned to (or this name if it is not assigned).
@@ -208,7 +217,7 @@ class Layer(CallingMixin, PureMixin):
                 f"Layer '{self.name}'.add_weight({name!r}): shape {shape} must contain"
                 " only non-negative integers."
             )
-        dtype = config.standardize_dtype(dtype or self._dtype)
+        dtype = config.standardize_dtype(dtype or self._dtype_policy.variable_dtype)
         if initializer is None:
             floating = np.issubdtype(np.dtype(dtype), np.floating) if dtype != "bfloat16" else True
             initializer = "glorot_uniform" if floating else "zeros"
@@ -312,12 +321,45 @@ class Layer(CallingMixin, PureMixin):
             layer.trainable = value
         tracking.bump()
 
+    # ----------------------------------------------------------------- dtypes
+    @property
+    def dtype_policy(self) -> dtype_policies.DTypePolicy:
+        """The layer's :class:`~lamina.core.dtype_policy.DTypePolicy`; settable (a
+        policy or a name) to change the compute dtype of later calls."""
+        return self._dtype_policy
+
+    @dtype_policy.setter
+    def dtype_policy(self, value):
+        self._dtype_policy = dtype_policies.get(value)
+        tracking.bump()  # compiled eager calls traced with the old policy are stale
+
     @property
     def dtype(self) -> str:
-        """The dtype of the layer's variables (and computations), e.g. ``'float32'``."""
-        return self._dtype
+        """The dtype of the layer's variables (Keras: ``variable_dtype``), e.g. ``'float32'``."""
+        return self._dtype_policy.variable_dtype
 
-    variable_dtype = compute_dtype = dtype
+    @property
+    def variable_dtype(self) -> str:
+        """The dtype new weights are created in: float32 under mixed policies."""
+        return self._dtype_policy.variable_dtype
+
+    @property
+    def compute_dtype(self) -> str:
+        """The dtype of the layer's inputs, computations and outputs (``'bfloat16'``
+        under ``"mixed_bfloat16"``)."""
+        return self._dtype_policy.compute_dtype
+
+    input_dtype = compute_dtype
+
+    @property
+    def autocast(self) -> bool:
+        """Whether floating inputs and float variables are cast to the compute dtype."""
+        return self._autocast
+
+    @autocast.setter
+    def autocast(self, value):
+        self._autocast = bool(value)
+        tracking.bump()
 
     @property
     def path(self) -> str:
@@ -377,7 +419,8 @@ class Layer(CallingMixin, PureMixin):
     def get_config(self) -> dict:
         """``name``, ``trainable``, ``dtype``, plus constructor arguments captured at
         construction when they are plain values (numbers, strings, lists, dicts)."""
-        cfg = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype}
+        # A policy serializes as its name: "float32" as before, "mixed_bfloat16" etc.
+        cfg = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype_policy.name}
         reg = self.activity_regularizer
         if reg is not None and hasattr(reg, "get_config"):
             cfg["activity_regularizer"] = {

@@ -29,6 +29,8 @@ class Scope:
         the tensor is kept alive so its id cannot be reused while the scope lives.
       training: the ``training`` value nested layers inherit (None: not set).
       owner: the outermost layer, for error messages.
+      autocast: the dtype (a NumPy dtype) float variables read as in the running
+        ``call`` (None: their own dtype); each layer sets it around its ``call``.
     """
 
     values: dict = field(default_factory=dict)
@@ -38,6 +40,7 @@ class Scope:
     masks: dict = field(default_factory=dict)
     training: bool | None = None
     owner: object = None
+    autocast: object = None
 
 
 def current_scope() -> Scope | None:

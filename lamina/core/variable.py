@@ -4,6 +4,10 @@ Outside any layer call, a variable reads and writes its own box. Inside one (see
 :mod:`lamina.core.scope`), reads return the scope's value for it and writes are
 recorded in the scope, which is how one ``call()`` serves both the façade and the
 pure ``apply``.
+
+Under a mixed dtype policy the scope also names an autocast dtype while a layer's
+``call`` runs: a float variable created with ``autocast=True`` then reads as that
+dtype (a cast of its float32 value, so gradients reach the float32 value).
 """
 
 import jax
@@ -26,6 +30,10 @@ class Variable:
       name: the variable's own name; ``path`` is its attribute path in the tree.
       regularizer: ``f(value) -> scalar`` penalty reported in ``layer.losses``.
       constraint: ``f(value) -> value`` projection applied after optimizer updates.
+      autocast: inside the ``call`` of a layer with a mixed dtype policy, a float
+        variable with ``autocast=True`` reads as the layer's compute dtype (its
+        ``value`` and ``dtype``); False keeps it in its own dtype there (for
+        statistics that must stay float32).
 
     A variable works wherever an array does: ``ops.*`` and ``jax.numpy`` functions,
     arithmetic, comparisons and indexing all use its current value, and
@@ -85,6 +93,7 @@ class Variable:
                 f" expected {self._shape}."
             )
         self._value = value
+        self._floating = bool(jnp.issubdtype(value.dtype, jnp.floating))
         if self._initializer is None:
             self._constant = value
         scope = current_scope()
@@ -95,7 +104,20 @@ class Variable:
     # ----------------------------------------------------------------- reading
     @property
     def value(self) -> jax.Array:
-        """The current value: the active scope's, else the box's."""
+        """The current value: the active scope's, else the box's; inside the ``call``
+        of a layer with a mixed policy, cast to its compute dtype (see ``autocast``)."""
+        scope = current_scope()
+        if scope is None:
+            return self._value
+        found = scope.values.get(id(self))
+        value = self._value if found is None else found
+        cast = scope.autocast
+        if cast is not None and self.autocast and self._floating and value.dtype != cast:
+            return value.astype(cast)
+        return value
+
+    def _stored(self) -> jax.Array:
+        """The current value in the variable's own dtype (never autocast)."""
         scope = current_scope()
         if scope is not None:
             found = scope.values.get(id(self))
@@ -104,7 +126,15 @@ class Variable:
         return self._value
 
     shape = property(lambda self: self._shape, doc="The static shape, a tuple.")
-    dtype = property(lambda self: self._dtype, doc="The dtype's name, e.g. ``'float32'``.")
+
+    @property
+    def dtype(self) -> str:
+        """The dtype's name, e.g. ``'float32'``; the autocast dtype where reads are cast."""
+        scope = current_scope()
+        if scope is not None and scope.autocast is not None and self.autocast and self._floating:
+            return scope.autocast.name
+        return self._dtype
+
     ndim = property(lambda self: len(self._shape), doc="Number of dimensions.")
     size = property(lambda self: int(np.prod(self._shape)), doc="Number of elements.")
 
@@ -139,13 +169,15 @@ class Variable:
             scope.written[id(self)] = self
         return value
 
+    # Accumulating reads the stored value, not an autocast one: a float32 counter
+    # updated inside a bfloat16 computation must not be rounded to bfloat16.
     def assign_add(self, value):
         """``self.assign(self + value)``."""
-        return self.assign(self.value + self._checked(value, "assign_add", same_shape=False))
+        return self.assign(self._stored() + self._checked(value, "assign_add", same_shape=False))
 
     def assign_sub(self, value):
         """``self.assign(self - value)``."""
-        return self.assign(self.value - self._checked(value, "assign_sub", same_shape=False))
+        return self.assign(self._stored() - self._checked(value, "assign_sub", same_shape=False))
 
     def _checked(self, value, method, same_shape=True):
         value = value.value if isinstance(value, Variable) else value

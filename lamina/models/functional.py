@@ -28,6 +28,10 @@ class Functional(Model):
         model = lamina.Model(inputs, lamina.layers.Dense(1)(x))
     """
 
+    # Inputs reach the layers uncast; each layer casts to its own compute dtype (a
+    # functional model converts them to its Input dtypes), as in Keras.
+    _convert_input_args = False
+
     def __init__(self, inputs, outputs, name=None, **kwargs):
         if getattr(self, "_graph_nodes", None) is not None:
             return  # Model.__new__ built this instance already

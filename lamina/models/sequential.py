@@ -21,6 +21,10 @@ class Sequential(Model):
         model.add(Dense(10))  # and model.pop()
     """
 
+    # Inputs reach the layers uncast; each layer casts to its own compute dtype (a
+    # functional model converts them to its Input dtypes), as in Keras.
+    _convert_input_args = False
+
     def __init__(self, layers=None, name=None, **kwargs):
         super().__init__(name=name, **kwargs)
         self._stack = []

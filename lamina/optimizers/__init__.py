@@ -5,6 +5,7 @@ and runs like optax: ``opt.init(params)``, ``opt.update(grads, opt_state, params
 (pure, ``jax.jit``-able) and ``optax.apply_updates``. Its updates equal Keras' on the
 JAX backend step for step (up to float rounding). The learning rate lives in the
 state, so ``opt.learning_rate = 0.01`` between steps needs no recompilation.
+``LossScaleOptimizer`` wraps any of them with dynamic loss scaling (for float16).
 
 ``get(identifier)`` accepts a name (``"adam"``), an optimizer, a serialized dict or
 any optax transformation; ``schedules`` holds Keras' learning-rate schedules.
@@ -18,6 +19,7 @@ from lamina.optimizers.adamw import AdamW
 from lamina.optimizers.base import Optimizer
 from lamina.optimizers.lion import Lion
 from lamina.optimizers.lookup import ALL_OBJECTS_DICT, deserialize, get, serialize
+from lamina.optimizers.loss_scale_optimizer import LossScaleOptimizer, LossScaleState
 from lamina.optimizers.nadam import Nadam, ScaleByKerasNadamState, scale_by_keras_nadam
 from lamina.optimizers.optax_wrapper import CountedState, OptaxOptimizer
 from lamina.optimizers.rmsprop import RMSprop
@@ -39,6 +41,8 @@ __all__ = [
     "Adamax",
     "CountedState",
     "Lion",
+    "LossScaleOptimizer",
+    "LossScaleState",
     "Nadam",
     "OptaxOptimizer",
     "Optimizer",

@@ -6,6 +6,7 @@ from lamina.optimizers.adamax import Adamax
 from lamina.optimizers.adamw import AdamW
 from lamina.optimizers.base import Optimizer
 from lamina.optimizers.lion import Lion
+from lamina.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from lamina.optimizers.nadam import Nadam
 from lamina.optimizers.optax_wrapper import OptaxOptimizer
 from lamina.optimizers.rmsprop import RMSprop
@@ -15,6 +16,8 @@ from lamina.optimizers.sgd import SGD
 ALL_OBJECTS_DICT = {
     cls.__name__.lower(): cls for cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adamax, Nadam, Lion)
 }
+# Built-in wrappers: deserializable, but not constructible from a bare name.
+_WRAPPERS = {"lossscaleoptimizer": LossScaleOptimizer}
 
 
 def _unknown(identifier) -> ValueError:
@@ -28,7 +31,8 @@ def _unknown(identifier) -> ValueError:
 def serialize(optimizer: Optimizer) -> dict:
     """``optimizer`` as Keras' serialized dict (``module``, ``class_name``, ``config``)."""
     cls = type(optimizer)
-    builtin = ALL_OBJECTS_DICT.get(cls.__name__.lower()) is cls
+    name = cls.__name__.lower()
+    builtin = (ALL_OBJECTS_DICT.get(name) or _WRAPPERS.get(name)) is cls
     return {
         "module": "lamina.optimizers" if builtin else cls.__module__,
         "class_name": cls.__name__,
@@ -49,7 +53,11 @@ def deserialize(config: dict, custom_objects: dict | None = None) -> Optimizer:
             f"Could not deserialize an optimizer from {config!r}: expected a dict with "
             "'class_name' and 'config'."
         )
-    objects = {**ALL_OBJECTS_DICT, **{k.lower(): v for k, v in (custom_objects or {}).items()}}
+    objects = {
+        **ALL_OBJECTS_DICT,
+        **_WRAPPERS,
+        **{k.lower(): v for k, v in (custom_objects or {}).items()},
+    }
     name = config["class_name"]
     cls = objects.get(name.lower()) or objects.get((config.get("registered_name") or "").lower())
     if cls is None:

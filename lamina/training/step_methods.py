@@ -3,6 +3,12 @@
 Each is a pure function of a :class:`TrainState` and a batch, returning
 ``(logs, new_state)``; the loops compile them. Users override ``train_step`` for
 custom training and ``compute_loss`` for a custom objective.
+
+Under a mixed dtype policy the model computes in bfloat16/float16 while ``params``
+stay float32; the loss is float32 (losses convert ``y_pred`` to float32), so are the
+gradients. The training step differentiates ``optimizer.scale_loss(loss)``: with a
+``LossScaleOptimizer`` (``"mixed_float16"``) that is the loss times the dynamic scale
+held in the optimizer state, which the optimizer divides out again.
 """
 
 import contextlib
@@ -13,6 +19,7 @@ import optax
 
 from lamina.core import masking, tracking
 from lamina.core.scope import Scope, activate
+from lamina.optimizers import LossScaleOptimizer
 from lamina.training import data as data_module
 from lamina.training.state import TrainState
 
@@ -64,11 +71,12 @@ class StepsMixin:
                 y_pred = self(x, training=True)
                 loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
                 masks = masking.masks_of(y_pred)
-            return loss, (y_pred, bound.state(), masks)
+            scaled = scale_loss(self.optimizer, loss, state.opt_state)
+            return scaled, (loss, y_pred, bound.state(), masks)
 
-        (loss, (y_pred, new_state, masks)), grads = jax.value_and_grad(
-            objective, has_aux=True
-        )(state.params)
+        (_, (loss, y_pred, new_state, masks)), grads = jax.value_and_grad(objective, has_aux=True)(
+            state.params
+        )
         updates, opt_state = self.optimizer.update(grads, state.opt_state, state.params)
         params = self._constrain(optax.apply_updates(state.params, updates))
         with masks_attached(y_pred, masks):
@@ -104,6 +112,19 @@ class StepsMixin:
                     node = node[key]
                 node[path[-1]] = var.constraint(node[path[-1]])
         return params
+
+
+def scale_loss(optimizer, loss, opt_state):
+    """The loss to differentiate: ``loss`` times the optimizer's loss scale, if any.
+
+    A ``LossScaleOptimizer`` reads its dynamic scale from ``opt_state`` (the step's,
+    not the façade's); a lamina optimizer applies its ``loss_scale_factor``; an optax
+    transformation has no scale.
+    """
+    if isinstance(optimizer, LossScaleOptimizer):
+        return optimizer.scale_loss(loss, opt_state)
+    scale = getattr(optimizer, "scale_loss", None)
+    return loss if scale is None else scale(loss)
 
 
 @contextlib.contextmanager

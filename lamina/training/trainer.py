@@ -81,7 +81,7 @@ class Trainer(StepsMixin, InferenceMixin):
                 f"`steps_per_execution` must be a positive int, got {steps_per_execution!r}."
             )
         settings = {
-            "optimizer": optimizers_module.get(optimizer),
+            "optimizer": self._maybe_scaled(optimizers_module.get(optimizer), auto_scale_loss),
             "_compiled_loss": None if loss is None else CompiledLoss(loss, loss_weights),
             "_compiled_metrics": CompiledMetrics(metrics, weighted_metrics),
             "_loss_tracker": metrics_module.Mean(name="loss"),
@@ -94,6 +94,18 @@ class Trainer(StepsMixin, InferenceMixin):
         }
         for name, value in settings.items():
             object.__setattr__(self, name, value)
+
+    def _maybe_scaled(self, optimizer, auto_scale_loss):
+        """Keras' rule: under ``mixed_float16`` the optimizer gets dynamic loss scaling
+        (float16 gradients underflow otherwise) unless ``auto_scale_loss=False``."""
+        policy = getattr(self, "dtype_policy", None)
+        if (
+            auto_scale_loss
+            and getattr(policy, "name", None) == "mixed_float16"
+            and not isinstance(optimizer, optimizers_module.LossScaleOptimizer)
+        ):
+            return optimizers_module.LossScaleOptimizer(optimizer)
+        return optimizer
 
     def _assert_compiled(self, method):
         if not self.compiled:

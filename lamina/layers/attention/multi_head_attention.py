@@ -166,7 +166,7 @@ class MultiHeadAttention(Layer):
             activity_regularizer=self.projection_activity_regularizer,
             kernel_constraint=self.kernel_constraint,
             bias_constraint=self.bias_constraint,
-            dtype=self.dtype,
+            dtype=self.dtype_policy,
             name=name,
         )
 

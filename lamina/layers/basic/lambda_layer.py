@@ -103,7 +103,7 @@ class Lambda(Layer):
         """Shapes of ``function``'s outputs, from two abstract evaluations."""
         try:
             a, b = (
-                jax.eval_shape(self._run, _abstract_inputs(input_shape, size, self.dtype))
+                jax.eval_shape(self._run, _abstract_inputs(input_shape, size, self.compute_dtype))
                 for size in _PROBES
             )
         except Exception as err:

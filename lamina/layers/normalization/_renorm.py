@@ -58,7 +58,9 @@ def add_weights(layer, shape) -> None:
         setattr(
             layer,
             name,
-            layer.add_weight(name=name, shape=shape, initializer=initializer, trainable=False),
+            layer.add_weight(
+                name=name, shape=shape, initializer=initializer, trainable=False, autocast=False
+            ),
         )
 
 

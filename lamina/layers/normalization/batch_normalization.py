@@ -115,6 +115,7 @@ class BatchNormalization(Layer):
                 initializer=self.gamma_initializer,
                 regularizer=self.gamma_regularizer,
                 constraint=self.gamma_constraint,
+                autocast=False,
             )
         if self.center:
             self.beta = self.add_weight(
@@ -123,18 +124,21 @@ class BatchNormalization(Layer):
                 initializer=self.beta_initializer,
                 regularizer=self.beta_regularizer,
                 constraint=self.beta_constraint,
+                autocast=False,
             )
         self.moving_mean = self.add_weight(
             name="moving_mean",
             shape=shape,
             initializer=self.moving_mean_initializer,
             trainable=False,
+            autocast=False,
         )
         self.moving_variance = self.add_weight(
             name="moving_variance",
             shape=shape,
             initializer=self.moving_variance_initializer,
             trainable=False,
+            autocast=False,
         )
         if self.renorm:
             _renorm.add_weights(self, shape)
@@ -171,7 +175,7 @@ class BatchNormalization(Layer):
                 )
         else:
             mean, variance = moving_mean, moving_variance
-        return self._normalize(x, mean, variance, gamma, beta).astype(self.dtype)
+        return self._normalize(x, mean, variance, gamma, beta).astype(self.compute_dtype)
 
     def _moments(self, x, mask):
         """Batch mean and variance over the reduction axes, in the weights' shape."""

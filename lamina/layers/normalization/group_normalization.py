@@ -70,6 +70,8 @@ class GroupNormalization(Layer):
         self.beta_constraint = constraints.get(beta_constraint)
         self.gamma_constraint = constraints.get(gamma_constraint)
         self.supports_masking = True
+        # As Keras: inputs are not cast to a mixed compute dtype (statistics in float32).
+        self.autocast = False
         self.gamma = self.beta = None
 
     def build(self, input_shape):
@@ -96,6 +98,7 @@ class GroupNormalization(Layer):
                 initializer=self.gamma_initializer,
                 regularizer=self.gamma_regularizer,
                 constraint=self.gamma_constraint,
+                autocast=False,
             )
         if self.center:
             self.beta = self.add_weight(
@@ -104,6 +107,7 @@ class GroupNormalization(Layer):
                 initializer=self.beta_initializer,
                 regularizer=self.beta_regularizer,
                 constraint=self.beta_constraint,
+                autocast=False,
             )
         self._axis = axis
         self.input_spec = InputSpec(ndim=len(input_shape), axes={self.axis: channels})
@@ -127,7 +131,7 @@ class GroupNormalization(Layer):
         shift = -mean * inv
         if self.beta is not None:
             shift = shift + self.beta.value.astype(dtype).reshape(per_channel)
-        return (x * inv + shift).reshape(shape).astype(self.dtype)
+        return (x * inv + shift).reshape(shape).astype(self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
         return _checks.same_shape(self, self.axis, input_shape)

@@ -72,6 +72,9 @@ class LayerNormalization(Layer):
         self.beta_constraint = constraints.get(beta_constraint)
         self.gamma_constraint = constraints.get(gamma_constraint)
         self.supports_masking = True
+        # As Keras: inputs are not cast to a mixed compute dtype; the statistics are
+        # computed in float32 and the output comes out in the compute dtype.
+        self.autocast = False
         self.gamma = self.beta = None
 
     def build(self, input_shape):
@@ -85,6 +88,7 @@ class LayerNormalization(Layer):
                 initializer=self.gamma_initializer,
                 regularizer=self.gamma_regularizer,
                 constraint=self.gamma_constraint,
+                autocast=False,
             )
         if self.center and not self.rms_scaling:
             self.beta = self.add_weight(
@@ -93,6 +97,7 @@ class LayerNormalization(Layer):
                 initializer=self.beta_initializer,
                 regularizer=self.beta_regularizer,
                 constraint=self.beta_constraint,
+                autocast=False,
             )
         # Keras keeps the axes as the user wrote them, sorted, from here on.
         self.axis = sorted(given)
@@ -114,7 +119,7 @@ class LayerNormalization(Layer):
         gamma = None if self.gamma is None else self.gamma.value.astype(dtype).reshape(shape)
         if self.rms_scaling:
             out = x * jax.lax.rsqrt(jnp.var(x, axis=axes, keepdims=True) + self.epsilon)
-            return (out if gamma is None else out * gamma).astype(self.dtype)
+            return (out if gamma is None else out * gamma).astype(self.compute_dtype)
         mean = jnp.mean(x, axis=axes, keepdims=True)
         variance = jnp.var(x, axis=axes, keepdims=True)
         inv = jax.lax.rsqrt(variance + self.epsilon)
@@ -123,7 +128,7 @@ class LayerNormalization(Layer):
         shift = -mean * inv
         if self.beta is not None:
             shift = shift + self.beta.value.astype(dtype).reshape(shape)
-        return (x * inv + shift).astype(self.dtype)
+        return (x * inv + shift).astype(self.compute_dtype)
 
     def _axes_for(self, x):
         """The normalized axes of ``x`` (its rank may differ from the build input's)."""

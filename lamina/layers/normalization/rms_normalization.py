@@ -36,7 +36,7 @@ class RMSNormalization(Layer):
         given = [self.axis] if isinstance(self.axis, int) else list(self.axis)
         self._axes = tuple(_checks.resolve_axes(self, given, input_shape))
         shape = _checks.defined_dims(self, self._axes, input_shape)
-        self.scale = self.add_weight(name="scale", shape=shape, initializer="ones")
+        self.scale = self.add_weight(name="scale", shape=shape, initializer="ones", autocast=False)
         self.axis = sorted(given)
         self.input_spec = InputSpec(
             min_ndim=max(a + 1 if a >= 0 else -a for a in given),
@@ -51,7 +51,7 @@ class RMSNormalization(Layer):
         axes = tuple(_checks.resolve_axes(self, self.axis, x.shape))
         mean_square = jnp.mean(jnp.square(x), axis=axes, keepdims=True)
         scale = self.scale.value.astype(dtype).reshape(_checks.broadcast_shape(axes, x.shape))
-        return (x * jax.lax.rsqrt(mean_square + self.epsilon) * scale).astype(self.dtype)
+        return (x * jax.lax.rsqrt(mean_square + self.epsilon) * scale).astype(self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
         return _checks.same_shape(self, self.axis, input_shape)

@@ -32,10 +32,10 @@ class UnitNormalization(Layer):
     def call(self, inputs):
         x = jnp.asarray(inputs)
         if not jnp.issubdtype(x.dtype, jnp.floating):
-            x = x.astype(self.dtype)
+            x = x.astype(self.compute_dtype)
         axes = tuple(_checks.resolve_axes(self, self.axis, x.shape))
         inv_norm = jax.lax.rsqrt(jnp.sum(jnp.square(x), axis=axes, keepdims=True))
-        return (x * jnp.minimum(inv_norm, 1.0 / _MIN_NORM)).astype(self.dtype)
+        return (x * jnp.minimum(inv_norm, 1.0 / _MIN_NORM)).astype(self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
         return _checks.same_shape(self, self.axis, input_shape)

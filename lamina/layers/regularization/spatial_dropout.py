@@ -41,7 +41,12 @@ class _SpatialDropout(Dropout):
         return random.dropout(inputs, self.rate, noise_shape=noise_shape, seed=self.seed_generator)
 
     def get_config(self):
-        return {"rate": self.rate, "seed": self.seed, "name": self.name, "dtype": self.dtype}
+        return {
+            "rate": self.rate,
+            "seed": self.seed,
+            "name": self.name,
+            "dtype": self.dtype_policy.name,
+        }
 
 
 class SpatialDropout1D(_SpatialDropout):

@@ -67,7 +67,7 @@ def takes_training(cell) -> bool:
 
 def base_config(layer) -> dict:
     """``name``, ``trainable`` and ``dtype``: the keys Keras' ``Layer.get_config`` gives."""
-    return {"name": layer.name, "trainable": layer.trainable, "dtype": layer.dtype}
+    return {"name": layer.name, "trainable": layer.trainable, "dtype": layer.dtype_policy.name}
 
 
 class RecurrentCell(Layer):
@@ -171,7 +171,7 @@ class RecurrentCell(Layer):
     def _draw_mask(self, batch_size, dim, rate):
         if not 0.0 < rate < 1.0:
             return None
-        ones = jnp.ones((batch_size, dim), self.dtype)
+        ones = jnp.ones((batch_size, dim), self.compute_dtype)
         count = self._mask_count()
         if count is None:
             return random.dropout(ones, rate, seed=self.seed_generator)
@@ -200,7 +200,7 @@ class RecurrentCell(Layer):
     def get_initial_state(self, batch_size=None):
         """Zeros, one ``(batch_size, size)`` array per entry of ``state_size``."""
         sizes = self.state_size if isinstance(self.state_size, list) else [self.state_size]
-        return [jnp.zeros((batch_size, size), self.dtype) for size in sizes]
+        return [jnp.zeros((batch_size, size), self.compute_dtype) for size in sizes]
 
     def _weights_config(self) -> dict:
         return {

@@ -55,7 +55,7 @@ class CellLayer(RNN):
         # XLA compiles the scan on every platform; cuDNN is never called.
         self.use_cudnn = use_cudnn
         cell = self.cell_class(
-            name=self.cell_name, dtype=self.dtype, trainable=self.trainable, **cell_kwargs
+            name=self.cell_name, dtype=self.dtype_policy, trainable=self.trainable, **cell_kwargs
         )
         self._set_recurrence(cell, **rnn_kwargs)
 

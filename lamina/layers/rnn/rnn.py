@@ -121,7 +121,8 @@ class RNN(Layer):
         """The cell's initial states for ``batch_size`` (zeros unless the cell says)."""
         fn = getattr(self.cell, "get_initial_state", None)
         if fn is None:
-            return [jnp.zeros((batch_size, d), self.dtype) for d in self.state_size]
+            dtype = getattr(self.cell, "compute_dtype", self.compute_dtype)
+            return [jnp.zeros((batch_size, d), dtype) for d in self.state_size]
         states = fn(batch_size=batch_size)
         return list(states) if isinstance(states, list | tuple) else [states]
 

@@ -58,10 +58,12 @@ class StackedRNNCells(Layer):
             fn = getattr(cell, "get_initial_state", None)
             if fn is not None:
                 states.append(fn(batch_size=batch_size))
-            elif isinstance(cell.state_size, int):
-                states.append(jnp.zeros((batch_size, cell.state_size), self.dtype))
+                continue
+            dtype = getattr(cell, "compute_dtype", self.compute_dtype)
+            if isinstance(cell.state_size, int):
+                states.append(jnp.zeros((batch_size, cell.state_size), dtype))
             else:
-                states.append([jnp.zeros((batch_size, d), self.dtype) for d in cell.state_size])
+                states.append([jnp.zeros((batch_size, d), dtype) for d in cell.state_size])
         return states
 
     def build(self, input_shape):

@@ -72,7 +72,9 @@ class TimeDistributed(Wrapper):
         if hasattr(self.layer, "compute_output_shape"):
             out = self.layer.compute_output_shape(child)
         else:
-            probe = jax.ShapeDtypeStruct(tuple(1 if d is None else d for d in child), self.dtype)
+            probe = jax.ShapeDtypeStruct(
+                tuple(1 if d is None else d for d in child), self.compute_dtype
+            )
             out = self.layer.compute_output_spec(probe).shape
             out = (child[0], *out[1:])
         return (input_shape[0], input_shape[1], *tuple(out)[1:])
