@@ -457,12 +457,10 @@ class Layer(CallingMixin, PureMixin):
         raise NotImplementedError(f"Layer {type(self).__name__} does not define call().")
 
     def __repr__(self):
-        state = (
-            f"{self.count_params()} weights"
-            if self.built and self.weights
-            else ("built" if self.built else "not built")
-        )
-        return f"<{type(self).__name__} name={self.name}, {state}>"
+        path = self.path
+        where = f", path={path}" if path != self.name else ""
+        state = f"built=True, params={self.count_params():,}" if self.built else "built=False"
+        return f"<{type(self).__name__} name={self.name}{where}, {state}>"
 
 
 def _capture_init_args(cls, args, kwargs):

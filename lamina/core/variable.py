@@ -213,9 +213,18 @@ class Variable:
         return jnp.asarray(init(self._shape, dtype=self._dtype), self._dtype)
 
     def __repr__(self):
+        value = self.value
+        # A few values, not a 784-long dump; a traced value has none to show.
+        shown = (
+            "<traced>"
+            if isinstance(value, jax.core.Tracer)
+            else np.array2string(
+                np.asarray(value), threshold=10, edgeitems=2, precision=4, separator=", "
+            )
+        )
         return (
-            f"<Variable path={self.path!r} shape={self._shape} dtype={self._dtype}"
-            f" trainable={self.trainable}, value={np.asarray(self.value)!r}>"
+            f"<Variable path={self.path}, shape={self._shape}, dtype={self._dtype},"
+            f" trainable={self.trainable}, value={shown}>"
         )
 
     __hash__ = object.__hash__

@@ -195,3 +195,21 @@ def test_the_compiled_eager_call_follows_a_change_of_trainable():
 def test_a_keras_dtype_policy_config_is_accepted_as_dtype():
     policy = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "bfloat16"}}
     assert lamina.layers.Dense(2, dtype=policy).dtype == "bfloat16"
+
+
+def test_reprs_show_path_shape_dtype_and_parameter_counts():
+    class Net(lamina.Model):
+        def __init__(self):
+            super().__init__(name="net")
+            self.head = lamina.layers.Dense(3, name="dense_head")
+
+        def call(self, x):
+            return self.head(x)
+
+    net = Net()
+    assert repr(net.head) == "<Dense name=dense_head, path=head, built=False>"
+    net(jnp.ones((1, 300)))
+    assert repr(net) == "<Net name=net, built=True, params=903>"
+    text = repr(net.head.kernel)
+    assert text.startswith("<Variable path=head/kernel, shape=(300, 3), dtype=float32,")
+    assert "..." in text and len(text) < 400  # a few values, not all 900
