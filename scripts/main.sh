@@ -4,10 +4,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
-if [ ! -d /usr/share/datasets/fashion-mnist ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  { apt-get install -y -q dataset-fashion-mnist || { apt-get update -q && apt-get install -y -q dataset-fashion-mnist; }; } \
-    >/dev/null 2>&1 || echo "note: could not install Debian's dataset-fashion-mnist"
-fi
+source scripts/debian_data.sh
 # The guide's model, trained with the textbook ELBO weighting: the guide's own loss
 # (per-pixel MSE + mean KL) collapses the posterior, and every picture would be the
 # average image (lamina/examples/vae.py explains; --objective guide runs it as printed).
