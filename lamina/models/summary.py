@@ -1,5 +1,7 @@
 """``Model.summary()``'s table, as lines of text."""
 
+import textwrap
+
 import jax
 import numpy as np
 
@@ -28,20 +30,20 @@ def summary_lines(model, line_length=None) -> list:
     rule_heavy, rule = "━" * width, "─" * width
 
     def row(*cells):
-        return "".join(str(c)[: w - 1].ljust(w) for c, w in zip(cells, cols))
+        # A cell too long for its column wraps onto more lines, as in Keras.
+        wrapped = [textwrap.wrap(str(c), w - 1) or [""] for c, w in zip(cells, cols)]
+        height = max(len(parts) for parts in wrapped)
+        line = lambda i: "".join(
+            (parts[i] if i < len(parts) else "").ljust(w) for parts, w in zip(wrapped, cols)
+        )
+        return [line(i).rstrip() for i in range(height)]
 
-    lines = [
-        f'Model: "{model.name}"',
-        rule_heavy,
-        row("Layer (type)", "Output Shape", "Param #"),
-        rule_heavy,
-    ]
+    lines = [f'Model: "{model.name}"', rule_heavy, *row("Layer (type)", "Output Shape", "Param #")]
+    lines.append(rule_heavy)
     layers = model.layers
     for i, layer in enumerate(layers):
         params = _count(layer.weights) if layer.built or layer.weights else 0
-        lines.append(
-            row(f"{layer.name} ({type(layer).__name__})", _shape_text(layer), f"{params:,}")
-        )
+        lines += row(f"{layer.name} ({type(layer).__name__})", _shape_text(layer), f"{params:,}")
         if i < len(layers) - 1:
             lines.append(rule)
     lines.append(rule_heavy)

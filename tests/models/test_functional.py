@@ -105,3 +105,16 @@ def test_summary_lists_layers_shapes_and_counts(capsys):
     assert "h (Dense)" in text and "head (Dense)" in text
     assert "(None, 8)" in text and "(None, 2)" in text
     assert "Total params: 58" in text and "Trainable params: 58" in text
+
+
+def test_summary_wraps_a_long_output_shape_instead_of_cutting_it(capsys):
+    class Triple(lamina.Layer):
+        def call(self, x):
+            return x, x, x
+
+    inputs = lamina.Input((32,))
+    model = lamina.Model(inputs, Triple(name="triple")(inputs))
+    model.summary()
+    text = capsys.readouterr().out
+    assert "((None, 32), (None, 32)," in text and "\n" in text
+    assert text.count("(None, 32)") == 3
