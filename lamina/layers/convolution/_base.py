@@ -83,6 +83,18 @@ class ConvLayerBase(Layer):
         return self._with_channels(input_shape, spatial, channels)
 
     # ------------------------------------------------------------- call
+    def _build_bias(self, size):
+        """``self.bias`` of shape ``(size,)`` when ``use_bias``, else None."""
+        self.bias = None
+        if self.use_bias:
+            self.bias = self.add_weight(
+                name="bias",
+                shape=(size,),
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
+
     def _finish(self, outputs):
         """Add the bias (along the channel axis) and apply the activation."""
         if self.bias is not None:

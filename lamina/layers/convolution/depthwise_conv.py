@@ -71,15 +71,7 @@ class BaseDepthwiseConv(ConvLayerBase):
             regularizer=self.depthwise_regularizer,
             constraint=self.depthwise_constraint,
         )
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight(
-                name="bias",
-                shape=(channels * self.depth_multiplier,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
+        self._build_bias(channels * self.depth_multiplier)
 
     def call(self, inputs):
         outputs = ops.depthwise_conv(

@@ -89,15 +89,7 @@ class BaseSeparableConv(ConvLayerBase):
             regularizer=self.pointwise_regularizer,
             constraint=self.pointwise_constraint,
         )
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight(
-                name="bias",
-                shape=(self.filters,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
+        self._build_bias(self.filters)
 
     def call(self, inputs):
         depthwise = ops.depthwise_conv(
