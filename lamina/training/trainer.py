@@ -156,7 +156,9 @@ class Trainer(StepsMixin, InferenceMixin):
             ts = ts._replace(params=_copy(params), state=_copy(state))
             object.__setattr__(self, "_facade_changed", False)
         if self.optimizer.state is not ts.opt_state:
-            ts = ts._replace(opt_state=self.optimizer.state)
+            # A copy: the step donates what it gets, and `optimizer.state` must stay
+            # valid until the step's result replaces it.
+            ts = ts._replace(opt_state=_copy(self.optimizer.state))
         return ts
 
     def _placed(self, ts: TrainState) -> TrainState:

@@ -324,3 +324,22 @@ def test_run_eagerly_gives_the_same_training_as_jit():
     np.testing.assert_allclose(results[0], results[1], rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match="steps_per_execution"):
         mlp().compile(optimizer="sgd", loss="mse", steps_per_execution=0)
+
+
+def test_a_failing_first_step_leaves_the_optimizer_state_usable():
+    model = lamina.Sequential([lamina.Input((2,)), lamina.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    x, y = np.ones((4, 2), np.float32), np.ones((4, 1), np.float32)
+    model.fit(x, y, epochs=1, verbose=0)
+    state = model.optimizer.state
+
+    class Boom(lamina.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        model.fit(x, y, epochs=1, verbose=0, callbacks=[Boom()])
+    for leaf in jax.tree.leaves(state) + jax.tree.leaves(model.optimizer.state):
+        assert not leaf.is_deleted()
+    model.fit(x, y, epochs=1, verbose=0)  # and training goes on
+    assert int(model.optimizer.state.count) == 3  # one step per fit, the failed one kept
