@@ -9,20 +9,19 @@ The class is assembled from small mixins, one concern each:
 """
 
 import functools
-import inspect
 
 import numpy as np
 
 from lamina.core import config, naming, registry, tracking
 from lamina.core import dtype_policy as dtype_policies
 from lamina.core.calling import CallingMixin
+from lamina.core.init_args import capture_init_args
 from lamina.core.pure import PureMixin
 from lamina.core.scope import current_scope
 from lamina.core.variable import Variable
 
 _BASE_KWARGS = ("name", "dtype", "trainable", "autocast", "activity_regularizer")
 _SHAPE_KWARGS = ("input_shape", "input_dim", "batch_input_shape", "batch_size")
-_PLAIN = (int, float, str, bool, type(None))
 # Bookkeeping attributes: never tracked, whatever they hold.
 _INTERNAL = frozenset(
     (
@@ -112,7 +111,8 @@ class Layer(CallingMixin, PureMixin):
         }
         for key, value in internals.items():
             object.__setattr__(layer, key, value)
-        object.__setattr__(layer, "_auto_config", _capture_init_args(cls, args, kwargs))
+        captured = capture_init_args(cls, args, kwargs, Layer.__init__, _BASE_KWARGS)
+        object.__setattr__(layer, "_auto_config", captured)
         return layer
 
     def __init__(
@@ -461,37 +461,3 @@ class Layer(CallingMixin, PureMixin):
         where = f", path={path}" if path != self.name else ""
         state = f"built=True, params={self.count_params():,}" if self.built else "built=False"
         return f"<{type(self).__name__} name={self.name}{where}, {state}>"
-
-
-def _capture_init_args(cls, args, kwargs):
-    """Plain-valued constructor arguments, for the default ``get_config``."""
-    if cls.__init__ is Layer.__init__:
-        return None
-    try:
-        bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
-        bound.apply_defaults()
-    except TypeError:
-        return None
-    captured = {}
-    for key, value in list(bound.arguments.items())[1:]:
-        param = bound.signature.parameters[key]
-        if param.kind is param.VAR_KEYWORD:
-            value = {k: v for k, v in value.items() if k not in _BASE_KWARGS}
-            if not all(_is_plain(v) for v in value.values()):
-                return None
-            captured.update(value)
-        elif param.kind is param.VAR_POSITIONAL:
-            continue
-        elif key not in _BASE_KWARGS:
-            if not _is_plain(value):
-                return None
-            captured[key] = value
-    return captured
-
-
-def _is_plain(value) -> bool:
-    if isinstance(value, list | tuple):
-        return all(_is_plain(v) for v in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _is_plain(v) for k, v in value.items())
-    return isinstance(value, _PLAIN)
