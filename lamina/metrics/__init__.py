@@ -33,6 +33,19 @@ from lamina.metrics.accuracy import (
 )
 from lamina.metrics.base import Metric
 from lamina.metrics.confusion import AUC, Precision, Recall
+from lamina.metrics.loss_metrics import (
+    LOSS_METRICS,
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    CategoricalHinge,
+    CosineSimilarity,
+    Hinge,
+    KLDivergence,
+    LogCoshError,
+    Poisson,
+    SparseCategoricalCrossentropy,
+    SquaredHinge,
+)
 from lamina.metrics.reduction import Mean, MeanMetricWrapper, Sum, resolve_function
 from lamina.metrics.regression import (
     MeanAbsoluteError,
@@ -70,6 +83,7 @@ _CLASSES = (
     AUC,
     Precision,
     Recall,
+    *LOSS_METRICS,
 )
 
 #: Every string ``get`` accepts, mapped to its class (case-sensitive, as Keras).
@@ -149,6 +163,16 @@ def get(identifier):
 _registry.register_resolver("metric", get)
 
 __all__ = [
+    "BinaryCrossentropy",
+    "CategoricalCrossentropy",
+    "CategoricalHinge",
+    "CosineSimilarity",
+    "Hinge",
+    "KLDivergence",
+    "LogCoshError",
+    "Poisson",
+    "SparseCategoricalCrossentropy",
+    "SquaredHinge",
     "ALL_OBJECTS_DICT",
     "AUC",
     "Accuracy",
