@@ -148,7 +148,6 @@ class BatchNormalization(Layer):
             ndim=len(input_shape), axes={a: input_shape[a] for a in self._axes}
         )
         # Also when build() is called directly (Keras users do), so a call never rebuilds.
-        self.built = True
 
     def call(self, inputs, training=None, mask=None):
         if mask is not None and jnp.ndim(mask) != inputs.ndim - 1:

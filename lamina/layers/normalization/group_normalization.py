@@ -112,7 +112,6 @@ class GroupNormalization(Layer):
         self._axis = axis
         self.input_spec = InputSpec(ndim=len(input_shape), axes={self.axis: channels})
         # Also when build() is called directly (Keras users do), so a call never rebuilds.
-        self.built = True
 
     def call(self, inputs):
         dtype = jnp.result_type(inputs.dtype, jnp.float32)

@@ -43,7 +43,6 @@ class RMSNormalization(Layer):
             axes={a: input_shape[a] for a in given},
         )
         # Also when build() is called directly (Keras users do), so a call never rebuilds.
-        self.built = True
 
     def call(self, inputs):
         dtype = jnp.result_type(inputs.dtype, jnp.float32)

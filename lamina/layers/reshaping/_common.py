@@ -7,8 +7,6 @@ does.
 
 import numbers
 
-import jax.numpy as jnp
-
 from lamina.core import config
 
 _ORDINALS = ("1st", "2nd", "3rd")
@@ -88,13 +86,3 @@ def spatial_axes(data_format_value, rank):
     if data_format_value == "channels_last":
         return tuple(range(1, rank - 1))
     return tuple(range(2, rank))
-
-
-def fresh(output, inputs):
-    """``output``, as a new array object when it is ``inputs`` itself.
-
-    Masks are attached to tensors by identity (:mod:`lamina.core.masking`), so a
-    no-op reshape or crop handing back its very input would carry the input's mask
-    past a layer that, as in Keras 3, drops masks. The copy is elided under jit.
-    """
-    return jnp.array(output, copy=True) if output is inputs else output

@@ -3,7 +3,6 @@
 from lamina.core.input_spec import InputSpec
 from lamina.core.layer import Layer
 from lamina.layers.reshaping._common import (
-    fresh,
     int_tuple,
     layer_error,
     pair_per_dim,
@@ -48,7 +47,7 @@ class _Cropping(Layer):
         index = [slice(None)] * inputs.ndim
         for axis, (start, stop) in self._kept(inputs.shape).items():
             index[axis] = slice(start, stop)
-        return fresh(inputs[tuple(index)], inputs)
+        return inputs[tuple(index)]
 
     def compute_output_shape(self, input_shape):
         shape = list(input_shape)

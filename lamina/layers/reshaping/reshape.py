@@ -7,7 +7,7 @@ import jax.numpy as jnp
 
 from lamina.core.input_spec import InputSpec
 from lamina.core.layer import Layer
-from lamina.layers.reshaping._common import fresh, is_int, layer_error, standardize_data_format
+from lamina.layers.reshaping._common import is_int, layer_error, standardize_data_format
 
 
 class Flatten(Layer):
@@ -35,7 +35,7 @@ class Flatten(Layer):
         flat = inputs
         if self.data_format == "channels_first" and inputs.ndim > 2:
             flat = jnp.moveaxis(inputs, 1, -1)
-        return fresh(jnp.reshape(flat, (inputs.shape[0], math.prod(inputs.shape[1:]))), inputs)
+        return jnp.reshape(flat, (inputs.shape[0], math.prod(inputs.shape[1:])))
 
     def compute_output_shape(self, input_shape):
         rest = tuple(input_shape)[1:]
@@ -104,7 +104,7 @@ class Reshape(Layer):
         )
 
     def call(self, inputs):
-        return fresh(jnp.reshape(inputs, (inputs.shape[0], *self._resolve(inputs.shape))), inputs)
+        return jnp.reshape(inputs, (inputs.shape[0], *self._resolve(inputs.shape)))
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], *self._resolve(input_shape))
@@ -148,7 +148,7 @@ class Permute(Layer):
         self.input_spec = InputSpec(ndim=len(self.dims) + 1)
 
     def call(self, inputs):
-        return fresh(jnp.transpose(inputs, (0, *self.dims)), inputs)
+        return jnp.transpose(inputs, (0, *self.dims))
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], *(input_shape[d] for d in self.dims))
@@ -178,7 +178,7 @@ class RepeatVector(Layer):
         self.input_spec = InputSpec(ndim=2)
 
     def call(self, inputs):
-        return fresh(jnp.repeat(inputs[:, None, :], self.n, axis=1), inputs)
+        return jnp.repeat(inputs[:, None, :], self.n, axis=1)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self.n, input_shape[1])

@@ -6,7 +6,6 @@ import jax.numpy as jnp
 from lamina.core.input_spec import InputSpec
 from lamina.core.layer import Layer
 from lamina.layers.reshaping._common import (
-    fresh,
     int_tuple,
     is_int,
     layer_error,
@@ -51,7 +50,7 @@ class UpSampling1D(Layer):
         self.input_spec = InputSpec(ndim=3)
 
     def call(self, inputs):
-        return fresh(jnp.repeat(inputs, self.size, axis=1), inputs)
+        return jnp.repeat(inputs, self.size, axis=1)
 
     def compute_output_shape(self, input_shape):
         return _scaled(input_shape, (self.size,), (1,))
@@ -98,11 +97,11 @@ class UpSampling2D(Layer):
     def call(self, inputs):
         axes = spatial_axes(self.data_format, 4)
         if self.interpolation == "nearest":
-            return fresh(_repeat(inputs, self.size, axes), inputs)
+            return _repeat(inputs, self.size, axes)
         # Only the axes whose size changes are resampled; batch and channels pass through.
         shape = _scaled(inputs.shape, self.size, axes)
         out = jax.image.resize(inputs, shape, method=self.interpolation, antialias=False)
-        return fresh(out, inputs)
+        return out
 
     def compute_output_shape(self, input_shape):
         return _scaled(input_shape, self.size, spatial_axes(self.data_format, 4))
@@ -143,7 +142,7 @@ class UpSampling3D(Layer):
         self.input_spec = InputSpec(ndim=5)
 
     def call(self, inputs):
-        return fresh(_repeat(inputs, self.size, spatial_axes(self.data_format, 5)), inputs)
+        return _repeat(inputs, self.size, spatial_axes(self.data_format, 5))
 
     def compute_output_shape(self, input_shape):
         return _scaled(input_shape, self.size, spatial_axes(self.data_format, 5))

@@ -5,7 +5,6 @@ import jax.numpy as jnp
 from lamina.core.input_spec import InputSpec
 from lamina.core.layer import Layer
 from lamina.layers.reshaping._common import (
-    fresh,
     int_tuple,
     pair_per_dim,
     spatial_axes,
@@ -34,7 +33,7 @@ class _ZeroPadding(Layer):
         widths = [(0, 0)] * inputs.ndim
         for axis, pair in zip(spatial_axes(self.data_format, inputs.ndim), self._pairs()):
             widths[axis] = pair
-        return fresh(jnp.pad(inputs, widths), inputs)
+        return jnp.pad(inputs, widths)
 
     def compute_output_shape(self, input_shape):
         shape = list(input_shape)
