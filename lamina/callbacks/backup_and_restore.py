@@ -1,7 +1,7 @@
 """``BackupAndRestore``: a ``fit`` that was killed resumes where its last backup left it.
 
-Also the public pair ``optimizer_state_arrays`` / ``optimizer_state_from_arrays``: an
-optimizer state as named arrays (keyed by its tree path) and back, checked.
+A backup holds the weights (``lamina.saving.weights_io``), the optimizer state
+(``lamina.saving.optimizer_io``), the epoch and the run's shuffling seed.
 """
 
 import contextlib
@@ -9,11 +9,8 @@ import json
 import os
 import warnings
 
-import jax
-import numpy as np
-
 from lamina.callbacks.callback import Callback
-from lamina.saving import weights_io
+from lamina.saving import optimizer_io, weights_io
 from lamina.saving.archive import open_archive, write_archive
 from lamina.saving.errors import LoadError, reraise_as_load_error
 from lamina.saving.safetensors_format import dump_arrays, load_arrays
@@ -137,7 +134,7 @@ class BackupAndRestore(Callback):
 def write_backup(path, model, epoch: int) -> None:
     """Write ``model``'s variables, optimizer state, ``epoch`` and ``fit_seed`` to ``path``."""
     arrays = weights_io.model_arrays(model)  # the running fit's values
-    optimizer = optimizer_state_arrays(model.optimizer.state)
+    optimizer = optimizer_io.state_arrays(model.optimizer.state)
     training = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -170,9 +167,10 @@ def read_backup(path, model):
         weights, metadata = load_arrays(archive.open("model.safetensors"))
         optimizer, _ = load_arrays(archive.open("optimizer.safetensors"))
     order = weights_io.saved_order(metadata, path)
-    optimizer = _renamed(optimizer, _positional_renames(model, weights, order))
+    pairs = weights_io.positional_pairs(weights_io.model_variables(model), weights, order)
+    optimizer = optimizer_io.renamed(optimizer, pairs)
     template = model.optimizer.init(model.split()[0])
-    opt_state = optimizer_state_from_arrays(
+    opt_state = optimizer_io.state_from_arrays(
         template, optimizer, path, member="optimizer.safetensors"
     )
     try:
@@ -181,46 +179,6 @@ def read_backup(path, model):
         raise LoadError(path, str(err), member="model.safetensors") from err
     model.optimizer.state = opt_state
     return epoch, fit_seed
-
-
-def _positional_renames(model, weights, order) -> dict:
-    """``{saved path: model path}`` when the weights will load by position, else ``{}``.
-
-    The same rule as ``load_weights``: when no saved path exists in the model but the
-    saved order pairs up with the model's variables (the same functional or Sequential
-    architecture built again in one process has other layer names), they pair up.
-    """
-    variables = weights_io.model_variables(model)
-    if not order or set(order) != set(weights) or set(weights) & set(variables):
-        return {}
-    if len(order) != len(variables):
-        return {}
-    return dict(zip(order, variables))
-
-
-def _renamed(arrays, renames) -> dict:
-    """Optimizer-state keys with the saving model's parameter paths replaced by the
-    loading model's: a moment's key ends with its parameter's path
-    (``.inner_state[0].mu['dense_4']['kernel']``)."""
-    if not renames:
-        return arrays
-    # Longest first: a nested model's ``['outer']['dense']['kernel']`` before ``['dense']...``.
-    suffixes = sorted(
-        ((_keystr(old), _keystr(new)) for old, new in renames.items()), key=lambda p: -len(p[0])
-    )
-    renamed = {}
-    for key, value in arrays.items():
-        for old, new in suffixes:
-            if key.endswith(old):
-                key = key[: -len(old)] + new
-                break
-        renamed[key] = value
-    return renamed
-
-
-def _keystr(path: str) -> str:
-    # As jax.tree_util.keystr writes a path of dict keys.
-    return "".join(f"[{part!r}]" for part in path.split("/"))
 
 
 def _read_training(archive, path):
@@ -248,48 +206,3 @@ def _read_training(archive, path):
 
 def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-# -------------------------------------------------------- optimizer state
-
-
-def optimizer_state_arrays(state) -> dict:
-    """``{tree path: np.ndarray}`` for every leaf of an optimizer state (an optax pytree).
-
-    Example: ``optimizer_state_arrays(model.optimizer.state)`` →
-    ``{".count": array(3), ".inner_state[0].mu['dense']['kernel']": ..., ...}``.
-    """
-    if state is None:
-        return {}
-    leaves = jax.tree_util.tree_flatten_with_path(state)[0]
-    return {jax.tree_util.keystr(path): np.asarray(leaf) for path, leaf in leaves}
-
-
-def optimizer_state_from_arrays(template, arrays, source, member=None):
-    """``template`` (a fresh ``optimizer.init(params)``) with its leaves from ``arrays``.
-
-    Every tree path must be present with the template's shape and dtype, and no
-    other path; otherwise a ``LoadError`` naming ``source`` (and ``member``) lists
-    the differences. Nothing is cast: the values come back bit for bit.
-    """
-    leaves, treedef = jax.tree_util.tree_flatten_with_path(template)
-    names = [jax.tree_util.keystr(path) for path, _ in leaves]
-    problems = [f"{n}: not in the file" for n in names if n not in arrays]
-    problems += [f"{n}: in the file, not in the optimizer" for n in arrays if n not in names]
-    for name, (_, leaf) in zip(names, leaves):
-        if name not in arrays:
-            continue
-        found, wanted = arrays[name], np.asarray(leaf)
-        if tuple(found.shape) != wanted.shape or found.dtype != wanted.dtype:
-            problems.append(
-                f"{name}: expected {wanted.dtype}{list(wanted.shape)}, "
-                f"found {found.dtype}{list(found.shape)}"
-            )
-    if problems:
-        raise LoadError(
-            source,
-            f"the optimizer state does not fit the optimizer: {problems[:10]}",
-            member=member,
-        )
-    values = [jax.numpy.asarray(arrays[name]) for name in names]
-    return jax.tree_util.tree_unflatten(treedef, values)

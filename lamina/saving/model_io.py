@@ -22,7 +22,7 @@ import warnings
 import jax
 import numpy as np
 
-from lamina.saving import weights_io
+from lamina.saving import optimizer_io, weights_io
 from lamina.saving.archive import open_archive, write_archive
 from lamina.saving.errors import LoadError, reraise_as_load_error
 from lamina.saving.safetensors_format import dump_arrays, load_arrays
@@ -50,8 +50,9 @@ def save_model(model, path) -> None:
         "metadata.json": json.dumps(_metadata(), indent=1).encode(),
         "model.safetensors": lambda f: dump_arrays(f, arrays, weights_io.weights_metadata(arrays)),
     }
-    optimizer_arrays = _optimizer_arrays(model)
-    if optimizer_arrays is not None:
+    state = getattr(getattr(model, "optimizer", None), "state", None)
+    optimizer_arrays = optimizer_io.state_arrays(state) if model_compiled(model) else {}
+    if optimizer_arrays:
         members["optimizer.safetensors"] = lambda f: dump_arrays(f, optimizer_arrays)
     write_archive(path, members)
 
@@ -106,7 +107,10 @@ def load_model(path, custom_objects=None, compile=True, safe_mode=True):
         with _AsLoadError(path, "config.json", "compiling the model"):
             model.compile(**_compile_arguments(config["compile"], custom_objects))
         if optimizer is not None:
-            _restore_optimizer(model, optimizer, path)
+            template = model.optimizer.init(model.split()[0])
+            model.optimizer.state = optimizer_io.state_from_arrays(
+                template, optimizer, path, member="optimizer.safetensors"
+            )
     return model
 
 
@@ -202,18 +206,21 @@ def _decode_spec(data):
 # ----------------------------------------------------------------- compile
 
 
+def model_compiled(model) -> bool:
+    """Whether ``model`` was compiled (a plain layer never is)."""
+    return bool(getattr(model, "compiled", False))
+
+
 def _compile_config(model):
     """The compile arguments as JSON-plain data, or None (not compiled, or not
     serializable: a raw optax transformation; then a warning says so)."""
-    if not getattr(model, "compiled", False):
+    if not model_compiled(model):
         return None
     from lamina import losses, metrics, optimizers
 
     try:
         if not isinstance(model.optimizer, optimizers.Optimizer):
-            raise TypeError(
-                f"the optimizer {model.optimizer!r} is not a lamina.optimizers object"
-            )
+            raise TypeError(f"the optimizer {model.optimizer!r} is not a lamina.optimizers object")
         return {
             "optimizer": optimizers.serialize(model.optimizer),
             "loss": _map(model.loss, losses.serialize),
@@ -258,36 +265,3 @@ def _map(spec, fn):
     if isinstance(spec, str):
         return spec
     return fn(spec)
-
-
-# --------------------------------------------------------------- optimizer
-
-
-def _optimizer_arrays(model):
-    optimizer = getattr(model, "optimizer", None)
-    if not getattr(model, "compiled", False) or getattr(optimizer, "state", None) is None:
-        return None
-    leaves = jax.tree_util.tree_flatten_with_path(optimizer.state)[0]
-    return {jax.tree_util.keystr(path): np.asarray(leaf) for path, leaf in leaves}
-
-
-def _restore_optimizer(model, arrays, path) -> None:
-    """Set the optimizer's state from ``arrays`` after checking it fits exactly."""
-    template = model.optimizer.init(model.split()[0])
-    leaves, treedef = jax.tree_util.tree_flatten_with_path(template)
-    names = [jax.tree_util.keystr(p) for p, _ in leaves]
-    problems = [n for n in names if n not in arrays] + [n for n in arrays if n not in names]
-    for name, (_, leaf) in zip(names, leaves):
-        if name in arrays and tuple(arrays[name].shape) != tuple(np.shape(leaf)):
-            problems.append(f"{name}: expected {np.shape(leaf)}, found {arrays[name].shape}")
-    if problems:
-        raise LoadError(
-            path,
-            f"the optimizer state does not fit the optimizer: {problems[:10]}",
-            member="optimizer.safetensors",
-        )
-    values = [
-        jax.numpy.asarray(arrays[name], dtype=np.asarray(leaf).dtype)
-        for name, (_, leaf) in zip(names, leaves)
-    ]
-    model.optimizer.state = jax.tree_util.tree_unflatten(treedef, values)

@@ -137,15 +137,26 @@ def saved_order(metadata, path):
     return order
 
 
-def _by_position(variables, arrays, order):
+def positional_pairs(variables, arrays, order) -> dict:
+    """``{saved path: model path}`` when ``arrays`` should load by position, else ``{}``.
+
+    That is when no saved path exists among ``variables`` but the saved ``order``
+    pairs up with them one to one, with equal shapes: the same functional or
+    Sequential architecture built again in one process has other layer names.
+    """
     if not order or set(order) != set(arrays) or set(arrays) & set(variables):
-        return arrays
+        return {}
     if len(order) != len(variables):
-        return arrays
-    pairs = list(zip(variables.items(), order))
-    if any(tuple(arrays[saved].shape) != var.shape for (_, var), saved in pairs):
-        return arrays
-    return {name: arrays[saved] for (name, _), saved in pairs}
+        return {}
+    pairs = dict(zip(order, variables))
+    if any(tuple(arrays[saved].shape) != variables[name].shape for saved, name in pairs.items()):
+        return {}
+    return pairs
+
+
+def _by_position(variables, arrays, order):
+    pairs = positional_pairs(variables, arrays, order)
+    return {name: arrays[saved] for saved, name in pairs.items()} if pairs else arrays
 
 
 def _castable(saved, wanted) -> bool:
