@@ -45,6 +45,7 @@ class Trainer(StepsMixin, InferenceMixin):
             ("fuse_steps", "auto"),
             ("fit_seed", None),
             ("_resume_request", None),
+            ("_opt_source", None),
         ):
             object.__setattr__(self, name, value)
 
@@ -136,8 +137,15 @@ class Trainer(StepsMixin, InferenceMixin):
         params, state = self.split()
         # Copies: the steps donate their inputs, the façade must keep valid buffers.
         return TrainState(
-            _copy(params), _copy(state), _copy(self.optimizer.state), self._fresh_metrics()
+            _copy(params), _copy(state), self._copied_opt_state(), self._fresh_metrics()
         )
+
+    def _copied_opt_state(self):
+        """A copy of ``optimizer.state`` for a step to donate (``optimizer.state`` must
+        stay valid until a step's result replaces it); it remembers what it copied, so
+        the same state is not copied again before that."""
+        object.__setattr__(self, "_opt_source", self.optimizer.state)
+        return _copy(self.optimizer.state)
 
     def _sync_from_training(self):
         """Write the running fit's values into the façade (copies; the fit goes on)."""
@@ -155,10 +163,9 @@ class Trainer(StepsMixin, InferenceMixin):
             params, state = self.split()
             ts = ts._replace(params=_copy(params), state=_copy(state))
             object.__setattr__(self, "_facade_changed", False)
-        if self.optimizer.state is not ts.opt_state:
-            # A copy: the step donates what it gets, and `optimizer.state` must stay
-            # valid until the step's result replaces it.
-            ts = ts._replace(opt_state=_copy(self.optimizer.state))
+        current = self.optimizer.state
+        if current is not ts.opt_state and current is not self._opt_source:
+            ts = ts._replace(opt_state=self._copied_opt_state())
         return ts
 
     def _placed(self, ts: TrainState) -> TrainState:
@@ -230,6 +237,7 @@ class Trainer(StepsMixin, InferenceMixin):
             if training:
                 object.__setattr__(self, "_live", ts)
                 self.optimizer.state = ts.opt_state
+                object.__setattr__(self, "_opt_source", None)  # free the replaced state
             if kind == "predict":
                 outputs.append(logs)
                 logs = None
