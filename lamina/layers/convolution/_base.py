@@ -3,7 +3,7 @@ activation, output-size arithmetic and the common part of ``get_config``."""
 
 import jax.numpy as jnp
 
-from lamina import activations, regularizers
+from lamina import activations, constraints, initializers, regularizers
 from lamina.core.input_spec import InputSpec
 from lamina.core.layer import Layer
 from lamina.layers.convolution import _arguments as args
@@ -125,5 +125,24 @@ class ConvLayerBase(Layer):
             "use_bias": self.use_bias,
         }
 
-    def _activity_config(self):
-        return {"activity_regularizer": regularizers.serialize(self.activity_regularizer)}
+    def _weights_config(self, *weights):
+        """The initializer, regularizer and constraint of each named weight
+        (``"kernel"`` → ``kernel_initializer``, ...), serialized in Keras' key order."""
+        config = {
+            f"{w}_initializer": initializers.serialize(getattr(self, f"{w}_initializer"))
+            for w in weights
+        }
+        config.update(
+            {
+                f"{w}_regularizer": regularizers.serialize(getattr(self, f"{w}_regularizer"))
+                for w in weights
+            }
+        )
+        config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        config.update(
+            {
+                f"{w}_constraint": constraints.serialize(getattr(self, f"{w}_constraint"))
+                for w in weights
+            }
+        )
+        return config

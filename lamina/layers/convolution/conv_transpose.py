@@ -127,13 +127,7 @@ class BaseConvTranspose(ConvLayerBase):
             filters=self.filters,
             output_padding=self.output_padding,
             **self._tail_config(),
-            kernel_initializer=initializers.serialize(self.kernel_initializer),
-            bias_initializer=initializers.serialize(self.bias_initializer),
-            kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
-            bias_regularizer=regularizers.serialize(self.bias_regularizer),
-            **self._activity_config(),
-            kernel_constraint=constraints.serialize(self.kernel_constraint),
-            bias_constraint=constraints.serialize(self.bias_constraint),
+            **self._weights_config("kernel", "bias"),
         )
         return config
 

@@ -94,13 +94,7 @@ class BaseDepthwiseConv(ConvLayerBase):
         config.update(
             depth_multiplier=self.depth_multiplier,
             **self._tail_config(),
-            depthwise_initializer=initializers.serialize(self.depthwise_initializer),
-            bias_initializer=initializers.serialize(self.bias_initializer),
-            depthwise_regularizer=regularizers.serialize(self.depthwise_regularizer),
-            bias_regularizer=regularizers.serialize(self.bias_regularizer),
-            **self._activity_config(),
-            depthwise_constraint=constraints.serialize(self.depthwise_constraint),
-            bias_constraint=constraints.serialize(self.bias_constraint),
+            **self._weights_config("depthwise", "bias"),
         )
         return config
 

@@ -112,16 +112,7 @@ class BaseSeparableConv(ConvLayerBase):
             depth_multiplier=self.depth_multiplier,
             filters=self.filters,
             **self._tail_config(),
-            depthwise_initializer=initializers.serialize(self.depthwise_initializer),
-            pointwise_initializer=initializers.serialize(self.pointwise_initializer),
-            bias_initializer=initializers.serialize(self.bias_initializer),
-            depthwise_regularizer=regularizers.serialize(self.depthwise_regularizer),
-            pointwise_regularizer=regularizers.serialize(self.pointwise_regularizer),
-            bias_regularizer=regularizers.serialize(self.bias_regularizer),
-            **self._activity_config(),
-            depthwise_constraint=constraints.serialize(self.depthwise_constraint),
-            pointwise_constraint=constraints.serialize(self.pointwise_constraint),
-            bias_constraint=constraints.serialize(self.bias_constraint),
+            **self._weights_config("depthwise", "pointwise", "bias"),
         )
         return config
 
