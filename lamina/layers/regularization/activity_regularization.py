@@ -1,8 +1,5 @@
 """``ActivityRegularization``: pass inputs through, add an L1/L2 penalty on them."""
 
-import jax
-import jax.numpy as jnp
-
 from lamina import regularizers
 from lamina.core.layer import Layer
 from lamina.layers.regularization._checks import check_non_negative
@@ -35,18 +32,14 @@ class ActivityRegularization(Layer):
                 check_non_negative(self, value, arg)
         self.l1 = l1
         self.l2 = l2
-        # Not the engine's `activity_regularizer`: that one adds the undivided penalty.
-        self._penalty = regularizers.L1L2(l1=l1, l2=l2)
+        # The engine's activity regularization does the work (per output, divided by
+        # the batch size), as in Keras; this layer only names the penalty.
+        self.activity_regularizer = regularizers.L1L2(l1=l1, l2=l2)
         self.supports_masking = True
 
     def call(self, inputs, mask=None):
-        # `mask` is unused here (compute_mask passes it on). Taking it makes the engine
-        # hand the input's mask over on compiled eager calls too, which it otherwise loses.
-        for x in jax.tree.leaves(inputs):
-            loss = self._penalty(x)
-            if jnp.ndim(x) > 0 and x.shape[0] > 0:
-                loss = loss / jnp.asarray(x.shape[0], loss.dtype)
-            self.add_loss(loss)
+        # `mask` is accepted (and passed on by compute_mask) so an explicit `mask=`
+        # works as on the other pass-through layers.
         return inputs
 
     def compute_output_shape(self, input_shape):
